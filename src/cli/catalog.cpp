@@ -1,0 +1,31 @@
+#include "cli/catalog.hpp"
+
+#include "services/gateway/gateway_service.hpp"
+#include "services/movie/movie_service.hpp"
+
+namespace cinema::cli {
+
+const std::vector<ServiceEntry>& service_catalog() {
+  static const std::vector<ServiceEntry> catalog = {
+      {"movie", movie::kDefaultPort, movie::movie_settings,
+       [](ServiceContext& context) -> std::shared_ptr<void> { return movie::make_movie_service(context); }},
+      {"gateway", gateway::kDefaultPort, gateway::gateway_settings,
+       [](ServiceContext& context) -> std::shared_ptr<void> { return gateway::make_gateway_service(context); }},
+  };
+  return catalog;
+}
+
+const ServiceEntry* find_service(const std::string& name) {
+  for (const auto& entry : service_catalog())
+    if (entry.name == name) return &entry;
+  return nullptr;
+}
+
+std::vector<SettingSpec> settings_of(const ServiceEntry& entry) {
+  auto specs = common_settings().settings;
+  auto own = entry.settings().settings;
+  specs.insert(specs.end(), own.begin(), own.end());
+  return specs;
+}
+
+}  // namespace cinema::cli

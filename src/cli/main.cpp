@@ -1,0 +1,89 @@
+// The one `cinema` binary: `serve <service>` runs one service, `up` runs them all, `config`
+// documents and checks the settings.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/catalog.hpp"
+#include "cli/supervisor.hpp"
+#include "core/config.hpp"
+#include "core/service_host.hpp"
+
+namespace {
+using namespace cinema;
+
+std::string config_file_or_env(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  return process_environment("CINEMA_CONFIG").value_or("");
+}
+
+int serve(const std::string& name, const std::string& config_file) {
+  const auto* entry = cli::find_service(name);
+  if (!entry) throw ConfigError("unknown service '" + name + "'");
+  auto config = Config::load(cli::settings_of(*entry), config_file_or_env(config_file));
+  ServiceHost host(entry->name, config, entry->default_port);
+  auto service = entry->make(host.context());
+  return host.run();
+}
+
+std::string config_reference() {
+  std::vector<SettingGroup> groups{common_settings()};
+  for (const auto& entry : cli::service_catalog()) groups.push_back(entry.settings());
+  return render_config_reference(groups);
+}
+
+int show_config(const std::string& name, const std::string& config_file) {
+  const auto* entry = cli::find_service(name);
+  if (!entry) throw ConfigError("unknown service '" + name + "'");
+  auto specs = cli::settings_of(*entry);
+  auto config = Config::load(specs, config_file_or_env(config_file));
+  for (const auto& spec : specs) {
+    auto value = spec.type == SettingType::string    ? config.text(spec.key)
+                 : spec.type == SettingType::integer ? std::to_string(config.integer(spec.key))
+                                                     : std::string(config.boolean(spec.key) ? "true" : "false");
+    std::cout << spec.key << " = " << value << "  (" << config.source(spec.key) << ")\n";
+  }
+  return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cinema: a cinema reservation system of C++ microservices"};
+  app.require_subcommand(1);
+  std::string config_file, service;
+
+  auto* serve_cmd = app.add_subcommand("serve", "Run one service in the foreground");
+  serve_cmd->add_option("service", service, "movie | gateway")->required();
+  serve_cmd->add_option("--config", config_file, "YAML settings file (or CINEMA_CONFIG)");
+
+  cli::UpOptions up;
+  auto* up_cmd = app.add_subcommand("up", "Run the whole system (gateway on :8088) until Ctrl-C");
+  up_cmd->add_option("--data", up.data_dir, "Directory for databases and logs")->capture_default_str();
+  up_cmd->add_option("--host", up.host, "Address every service listens on")->capture_default_str();
+  up_cmd->add_option("--port", up.gateway_port, "Gateway port")->capture_default_str();
+  up_cmd->add_option("--base-port", up.base_port, "Port of the first service; the others follow")->capture_default_str();
+  up_cmd->add_option("--config", up.config_file, "YAML settings file given to every service");
+  up_cmd->add_option("--only", up.only, "Run only these services")->delimiter(',');
+
+  auto* config_cmd = app.add_subcommand("config", "Settings: reference and effective values");
+  config_cmd->require_subcommand(1);
+  auto* docs_cmd = config_cmd->add_subcommand("docs", "Print the settings reference (docs/CONFIGURATION.md)");
+  auto* show_cmd = config_cmd->add_subcommand("show", "Print a service's effective settings and their sources");
+  show_cmd->add_option("service", service, "movie | gateway")->required();
+  show_cmd->add_option("--config", config_file, "YAML settings file (or CINEMA_CONFIG)");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*serve_cmd) return serve(service, config_file);
+    if (*up_cmd) return cli::run_up(up);
+    if (*docs_cmd) std::cout << config_reference();
+    if (*show_cmd) return show_config(service, config_file);
+    return 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "cinema: configuration error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "cinema: " << e.what() << "\n";
+    return 1;
+  }
+}

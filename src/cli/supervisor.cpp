@@ -1,0 +1,249 @@
+#include "cli/supervisor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/catalog.hpp"
+#include "core/config.hpp"
+#include "core/http/client.hpp"
+
+extern char** environ;
+
+namespace cinema::cli {
+namespace {
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+  std::string service;
+  std::uint16_t port = 0;
+  std::string log_path;
+  pid_t pid = -1;
+  int restarts = 0;
+  Clock::time_point started;
+  Clock::time_point restart_at;
+};
+
+std::vector<std::string> child_environment(const UpOptions& options, const Child& child,
+                                           const std::vector<Child>& children) {
+  std::vector<std::pair<std::string, std::string>> overrides = {
+      {"HTTP_HOST", options.host},
+      {"HTTP_PORT", std::to_string(child.port)},
+      {"DATA_DIR", options.data_dir},
+      {"LOG_FILE", child.log_path},
+  };
+  if (!options.config_file.empty()) overrides.emplace_back("CINEMA_CONFIG", options.config_file);
+  for (const auto& other : children)
+    if (other.service != "gateway")
+      overrides.emplace_back(Config::env_name("gateway.upstream." + other.service),
+                             fmt::format("{}:{}", options.host, other.port));
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string_view text(*entry);
+    auto name = text.substr(0, text.find('='));
+    if (std::none_of(overrides.begin(), overrides.end(), [&](const auto& o) { return o.first == name; }))
+      environment.emplace_back(text);
+  }
+  for (const auto& [name, value] : overrides) environment.push_back(name + "=" + value);
+  return environment;
+}
+
+// fork + exec of this same binary. The child gets its own process group (Ctrl-C reaches only the
+// supervisor, which stops children in order) and dies with the supervisor (PR_SET_PDEATHSIG).
+pid_t spawn(const Child& child, const std::vector<std::string>& environment) {
+  std::vector<char*> env;
+  for (const auto& entry : environment) env.push_back(const_cast<char*>(entry.c_str()));
+  env.push_back(nullptr);
+  std::string service = child.service;
+  char arg0[] = "cinema", arg1[] = "serve";
+  char* argv[] = {arg0, arg1, service.data(), nullptr};
+  int log_fd = ::open(child.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) throw std::runtime_error("cannot open " + child.log_path);
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(1);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    ::execve("/proc/self/exe", argv, env.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  if (pid < 0) throw std::runtime_error("fork failed");
+  return pid;
+}
+
+std::string log_tail(const std::string& path, std::size_t lines) {
+  std::ifstream in(path);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(in, line);) all.push_back(line);
+  std::string out;
+  for (auto i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "    " + all[i] + "\n";
+  return out;
+}
+
+bool is_ready(const UpOptions& options, const Child& child) {
+  try {
+    http::Request probe{.method = "GET", .target = "/actuator/health/readiness"};
+    auto upstream = fmt::format("{}:{}", options.host == "0.0.0.0" ? "127.0.0.1" : options.host, child.port);
+    return http::blocking_send(upstream, std::move(probe), std::chrono::milliseconds(500)).status == 200;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+class Supervisor {
+ public:
+  explicit Supervisor(UpOptions options) : options_(std::move(options)) {}
+  int run();
+
+ private:
+  void plan();
+  void start(Child& child);
+  bool wait_ready(Child& child);
+  void reap(bool stopping);
+  void restart_due();
+  void stop_all();
+  void print_summary() const;
+
+  UpOptions options_;
+  std::vector<Child> children_;
+};
+
+void Supervisor::plan() {
+  auto logs = std::filesystem::path(options_.data_dir) / "logs";
+  std::filesystem::create_directories(logs);
+  std::uint16_t next_port = options_.base_port;
+  for (const auto& entry : service_catalog()) {
+    if (!options_.only.empty() && std::find(options_.only.begin(), options_.only.end(), entry.name) == options_.only.end())
+      continue;
+    Child child{.service = entry.name};
+    child.port = entry.name == "gateway" ? options_.gateway_port : next_port++;
+    child.log_path = (logs / (entry.name + ".log")).string();
+    children_.push_back(child);
+  }
+}
+
+void Supervisor::start(Child& child) {
+  child.pid = spawn(child, child_environment(options_, child, children_));
+  child.started = Clock::now();
+}
+
+bool Supervisor::wait_ready(Child& child) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(options_.ready_timeout_ms);
+  while (Clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(child.pid, &status, WNOHANG) == child.pid) {
+      child.pid = -1;
+      std::cerr << fmt::format("cinema up: {} exited during start-up; its log ends with:\n{}", child.service,
+                               log_tail(child.log_path, 8));
+      return false;
+    }
+    if (is_ready(options_, child)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::cerr << fmt::format("cinema up: {} not ready after {} ms; its log ends with:\n{}", child.service,
+                           options_.ready_timeout_ms, log_tail(child.log_path, 8));
+  return false;
+}
+
+void Supervisor::reap(bool stopping) {
+  int status = 0;
+  for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+    auto child = std::find_if(children_.begin(), children_.end(), [pid](const Child& c) { return c.pid == pid; });
+    if (child == children_.end()) continue;
+    child->pid = -1;
+    if (stopping) continue;
+    // A child that ran for a minute starts its backoff again from the beginning.
+    if (Clock::now() - child->started > std::chrono::minutes(1)) child->restarts = 0;
+    auto backoff = std::chrono::milliseconds(std::min(30'000, 500 << std::min(child->restarts, 6)));
+    ++child->restarts;
+    child->restart_at = Clock::now() + backoff;
+    auto how = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
+                                 : fmt::format("signal {}", WTERMSIG(status));
+    std::cout << fmt::format("cinema up: {} stopped ({}); restarting in {} ms. Log tail:\n{}", child->service, how,
+                             backoff.count(), log_tail(child->log_path, 5))
+              << std::flush;
+  }
+}
+
+void Supervisor::restart_due() {
+  for (auto& child : children_) {
+    if (child.pid != -1 || Clock::now() < child.restart_at) continue;
+    start(child);
+    std::cout << fmt::format("cinema up: {} restarted (pid {})\n", child.service, child.pid) << std::flush;
+  }
+}
+
+void Supervisor::stop_all() {
+  for (auto& child : children_)
+    if (child.pid > 0) ::kill(child.pid, SIGTERM);
+  auto deadline = Clock::now() + std::chrono::milliseconds(options_.stop_grace_ms);
+  auto running = [&] { return std::any_of(children_.begin(), children_.end(), [](const Child& c) { return c.pid > 0; }); };
+  while (running() && Clock::now() < deadline) {
+    reap(true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (auto& child : children_)
+    if (child.pid > 0) {
+      std::cerr << fmt::format("cinema up: {} did not stop in time; killing it\n", child.service);
+      ::kill(child.pid, SIGKILL);
+      ::waitpid(child.pid, nullptr, 0);
+    }
+}
+
+void Supervisor::print_summary() const {
+  std::cout << fmt::format("cinema is up. Data in {}, logs in {}/logs\n", options_.data_dir, options_.data_dir);
+  for (const auto& child : children_)
+    std::cout << fmt::format("  {:<12} http://{}:{:<6} pid {:<8} log {}\n", child.service, options_.host, child.port,
+                             child.pid, child.log_path);
+  std::cout << "Ctrl-C stops everything.\n" << std::flush;
+}
+
+int Supervisor::run() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&signals, signal);
+  ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+  plan();
+  for (auto& child : children_) start(child);
+  for (auto& child : children_)
+    if (!wait_ready(child)) {
+      stop_all();
+      return 1;
+    }
+  print_summary();
+  for (;;) {
+    timespec tick{0, 200'000'000};
+    int signal = ::sigtimedwait(&signals, nullptr, &tick);
+    if (signal == SIGINT || signal == SIGTERM) break;
+    reap(false);
+    restart_due();
+  }
+  std::cout << "cinema up: stopping...\n" << std::flush;
+  stop_all();
+  std::cout << "cinema up: stopped\n";
+  return 0;
+}
+}  // namespace
+
+int run_up(const UpOptions& options) { return Supervisor(options).run(); }
+
+}  // namespace cinema::cli

@@ -1,0 +1,24 @@
+#pragma once
+// `cinema up`: runs every service of the catalog as a child process of this same binary, each on
+// its own port with its log in a file, waits until all are ready, prints a summary, restarts a
+// child that dies (with backoff) and on Ctrl-C/SIGTERM stops them all gracefully.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cinema::cli {
+
+struct UpOptions {
+  std::string data_dir = "./data";
+  std::string host = "127.0.0.1";
+  std::uint16_t gateway_port = 8088;
+  std::uint16_t base_port = 8081;  // the first service's port; others follow in catalog order
+  std::string config_file;         // passed on to every child
+  std::vector<std::string> only;   // empty: every service
+  int ready_timeout_ms = 15'000;
+  int stop_grace_ms = 15'000;
+};
+
+int run_up(const UpOptions& options);
+
+}  // namespace cinema::cli

@@ -1,0 +1,84 @@
+#include "core/http/pipeline.hpp"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "core/http/errors.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "core/trace.hpp"
+
+namespace cinema::http {
+
+Pipeline::Pipeline(const Router& router, Logger& log, MetricsRegistry& metrics)
+    : router_(router), log_(log), metrics_(metrics) {}
+
+Awaitable Pipeline::handle(Request& request) const {
+  auto started = std::chrono::steady_clock::now();
+  request.path = std::string(split_target(request.target).first);
+  auto incoming = request.headers.get("traceparent");
+  auto parent = incoming ? parse_traceparent(*incoming) : std::nullopt;
+  request.trace_id = parent ? parent->trace_id : new_trace_id();
+
+  auto match = router_.match(request);
+  Response response = co_await run_handler(match, request);
+  response.headers.set("traceparent", format_traceparent({request.trace_id, new_span_id()}));
+  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+  record(match.route.empty() ? "unmatched" : match.route, request, response, elapsed.count());
+  co_return response;
+}
+
+Awaitable Pipeline::run_handler(const RouteMatch& match, Request& request) const {
+  std::exception_ptr failure;
+  Response response;
+  try {
+    if (match.handler) {
+      response = co_await (*match.handler)(request);
+    } else if (!match.allowed.empty()) {
+      response = Response::json(405, error_body("method_not_allowed",
+                                                request.method + " is not allowed on " + request.path));
+      response.headers.set("Allow", match.allowed);
+    } else {
+      response = Response::json(404, error_body("not_found", "no route for " + request.method + " " + request.path));
+    }
+  } catch (...) {
+    // co_await is not allowed inside a handler block, so the mapping happens after it.
+    failure = std::current_exception();
+  }
+  if (failure) response = error_response(failure, request);
+  co_return response;
+}
+
+Response Pipeline::error_response(std::exception_ptr failure, const Request& request) const {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const HttpError& e) {
+    return Response::json(e.status(), error_body(e.code(), e.what()));
+  } catch (const nlohmann::json::exception& e) {
+    return Response::json(400, error_body("bad_request", e.what()));
+  } catch (const std::exception& e) {
+    log_.log(LogLevel::error, "request failed", request.trace_id,
+             {{"method", request.method}, {"path", request.path}, {"error", std::string_view(e.what())}});
+    return Response::json(500, error_body("internal", "internal error; see the service log for trace " + request.trace_id));
+  }
+}
+
+void Pipeline::record(const std::string& route, const Request& request, const Response& response,
+                      double seconds) const {
+  auto status = std::to_string(response.status);
+  metrics_.counter("http_requests_total", "HTTP requests handled, by route, method and status",
+                   {{"route", route}, {"method", request.method}, {"status", status}})
+      .inc();
+  metrics_.histogram("http_request_duration_seconds", "HTTP request latency, by route and method",
+                     {{"route", route}, {"method", request.method}})
+      .observe(seconds);
+  // Successful requests are logged at debug so a busy service does not write a line per request.
+  auto level = response.status >= 500 ? LogLevel::error : response.status >= 400 ? LogLevel::info : LogLevel::debug;
+  if (!log_.enabled(level)) return;
+  log_.log(level, "request", request.trace_id,
+           {{"method", request.method}, {"path", request.path}, {"status", std::int64_t{response.status}},
+            {"durationMs", seconds * 1000.0}, {"remote", request.remote_address}});
+}
+
+}  // namespace cinema::http

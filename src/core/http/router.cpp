@@ -1,0 +1,86 @@
+#include "core/http/router.hpp"
+
+#include "core/http/errors.hpp"
+
+namespace cinema::http {
+namespace {
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    if (path[start] == '/') {
+      ++start;
+      continue;
+    }
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    segments.emplace_back(path.substr(start, end - start));
+    start = end;
+  }
+  return segments;
+}
+
+bool is_param(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool segments_match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+                    std::map<std::string, std::string, std::less<>>* params) {
+  if (pattern.size() != path.size()) return false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (is_param(pattern[i])) {
+      if (params) (*params)[pattern[i].substr(1, pattern[i].size() - 2)] = percent_decode(path[i]);
+    } else if (pattern[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool has_prefix(std::string_view path, std::string_view prefix) {
+  // "/movies" matches "/movies", "/movies/1" and "/movies?x", never "/moviesX".
+  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, AsyncHandler handler) {
+  auto segments = split_path(pattern);
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+}
+
+void Router::add_sync(std::string method, std::string pattern, SyncHandler handler) {
+  add(std::move(method), std::move(pattern),
+      [handler = std::move(handler)](Request& request) -> Awaitable { co_return handler(request); });
+}
+
+void Router::add_prefix(std::string prefix, AsyncHandler handler) {
+  prefixes_.push_back(PrefixRoute{std::move(prefix), std::move(handler)});
+}
+
+RouteMatch Router::match(Request& request) const {
+  auto path_segments = split_path(request.path);
+  RouteMatch result;
+  for (const auto& route : routes_) {
+    if (!segments_match(route.segments, path_segments, nullptr)) continue;
+    if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
+      segments_match(route.segments, path_segments, &request.path_params);
+      result.handler = &route.handler;
+      result.route = route.pattern;
+      return result;
+    }
+    if (!result.allowed.empty()) result.allowed += ", ";
+    result.allowed += route.method;
+    result.route = route.pattern;
+  }
+  if (!result.allowed.empty()) return result;
+  for (const auto& prefix : prefixes_) {
+    if (has_prefix(request.path, prefix.prefix)) {
+      result.handler = &prefix.handler;
+      result.route = prefix.prefix;
+      return result;
+    }
+  }
+  return result;
+}
+
+}  // namespace cinema::http

@@ -1,0 +1,50 @@
+#pragma once
+// Maps (method, path pattern) to a handler. Patterns are literal segments and `{name}` params:
+// "/movies/{id}". A path that matches no pattern is 404; one that matches with another method is 405.
+#include <utility>
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/http/message.hpp"
+
+namespace cinema::http {
+
+using Awaitable = boost::asio::awaitable<Response>;
+using AsyncHandler = std::function<Awaitable(Request&)>;
+using SyncHandler = std::function<Response(Request&)>;
+
+struct RouteMatch {
+  const AsyncHandler* handler = nullptr;  // null: no route for this method
+  std::string route;                      // the pattern, used as the metrics label
+  std::string allowed;                    // for 405: "GET, PUT"
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, AsyncHandler handler);
+  // Most handlers never wait on I/O; this wraps them so they need no coroutine of their own.
+  void add_sync(std::string method, std::string pattern, SyncHandler handler);
+  // Every request whose path starts with `prefix` (any method) goes to `handler`; used by the gateway.
+  void add_prefix(std::string prefix, AsyncHandler handler);
+
+  // Fills request.path_params on a match.
+  [[nodiscard]] RouteMatch match(Request& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    AsyncHandler handler;
+  };
+  struct PrefixRoute {
+    std::string prefix;
+    AsyncHandler handler;
+  };
+  std::vector<Route> routes_;
+  std::vector<PrefixRoute> prefixes_;
+};
+
+}  // namespace cinema::http

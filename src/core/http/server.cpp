@@ -1,0 +1,223 @@
+#include "core/http/server.hpp"
+
+#include <list>
+#include <mutex>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/http/beast_convert.hpp"
+#include "core/http/errors.hpp"
+#include "core/http/pipeline.hpp"
+#include "core/log.hpp"
+
+namespace cinema::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // between a request's header and its response; touched only on the strand
+};
+
+bool is_quiet_close(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+         ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::bad_descriptor ||
+         ec == bhttp::error::partial_message;
+}
+
+Response parse_failure_response(const boost::system::error_code& ec, std::size_t body_limit) {
+  if (ec == bhttp::error::body_limit)
+    return Response::json(413, error_body("payload_too_large",
+                                          "request body exceeds the limit of " + std::to_string(body_limit) + " bytes"));
+  if (ec == bhttp::error::header_limit) return Response::json(431, error_body("headers_too_large", "request headers too large"));
+  return Response::json(400, error_body("bad_request", "malformed HTTP request: " + ec.message()));
+}
+
+// Sends a final error and closes without a reset, so the client reads the answer even if it is
+// still sending a body we refused.
+asio::awaitable<void> answer_and_close(beast::tcp_stream& stream, beast::flat_buffer& buffer, Response response) {
+  auto message = to_beast_response(std::move(response), 11, false, false);
+  boost::system::error_code ec;
+  stream.expires_after(std::chrono::seconds(5));
+  co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(1));
+  for (std::size_t drained = 0; !ec && drained < (8u << 20);) {
+    buffer.consume(buffer.size());
+    drained += co_await stream.async_read_some(buffer.prepare(64 * 1024), asio::redirect_error(asio::use_awaitable, ec));
+  }
+  stream.socket().close(ec);
+}
+}  // namespace
+
+struct Server::State : std::enable_shared_from_this<State> {
+  State(asio::io_context& io_context, ServerOptions opts, const Router& router, Logger& logger, MetricsRegistry& metrics)
+      : io(io_context), options(std::move(opts)), pipeline(router, logger, metrics), log(logger), acceptor(io_context) {}
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  asio::awaitable<bool> serve_one(Connection& connection, beast::flat_buffer& buffer, bool first);
+  asio::awaitable<void> wait_drained(std::function<void()> on_drained);
+  void close_idle_connections();
+
+  asio::io_context& io;
+  ServerOptions options;
+  Pipeline pipeline;
+  Logger& log;
+  tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> active_requests{0};
+  std::mutex connections_mutex;
+  std::list<std::weak_ptr<Connection>> connections;
+};
+
+namespace {
+// Completion handler for co_spawn: an exception escaping a coroutine is rethrown out of
+// io_context::run() instead of vanishing.
+void rethrow(std::exception_ptr failure) {
+  if (failure) std::rethrow_exception(failure);
+}
+}  // namespace
+
+asio::awaitable<void> Server::State::accept_loop() {
+  auto self = shared_from_this();
+  while (acceptor.is_open()) {
+    boost::system::error_code ec;
+    auto socket = co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || stopping) co_return;
+    if (ec) {
+      // Out of descriptors and similar: back off instead of spinning on the same error.
+      log.warn("accept failed", {{"error", ec.message()}});
+      asio::steady_timer pause(io, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto connection = std::make_shared<Connection>(std::move(socket));
+    std::list<std::weak_ptr<Connection>>::iterator slot;
+    {
+      std::lock_guard lock(connections_mutex);
+      slot = connections.insert(connections.end(), connection);
+    }
+    asio::co_spawn(connection->stream.get_executor(), serve(connection), [self, slot](std::exception_ptr failure) {
+      {
+        std::lock_guard lock(self->connections_mutex);
+        self->connections.erase(slot);
+      }
+      rethrow(failure);
+    });
+  }
+}
+
+asio::awaitable<void> Server::State::serve(std::shared_ptr<Connection> connection) {
+  beast::flat_buffer buffer;
+  for (bool first = true; co_await serve_one(*connection, buffer, first); first = false) {
+  }
+  boost::system::error_code ec;
+  connection->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// Reads one request and answers it; returns whether the connection stays open.
+asio::awaitable<bool> Server::State::serve_one(Connection& connection, beast::flat_buffer& buffer, bool first) {
+  auto& stream = connection.stream;
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.body_limit(options.body_limit);
+  boost::system::error_code ec;
+  stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+  co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec && is_quiet_close(ec)) co_return false;
+  connection.busy = true;
+  ++active_requests;
+  struct Done {
+    Connection& c;
+    std::atomic<std::size_t>& n;
+    ~Done() { c.busy = false; --n; }
+  } done{connection, active_requests};
+  if (!ec && parser.get()[bhttp::field::expect] == "100-continue") {
+    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+    co_await bhttp::async_write(stream, proceed, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  stream.expires_after(options.header_timeout);
+  if (!ec) co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec && is_quiet_close(ec)) co_return false;
+  if (ec) {
+    co_await answer_and_close(stream, buffer, parse_failure_response(ec, options.body_limit));
+    co_return false;
+  }
+  auto& message = parser.get();
+  bool keep_alive = message.keep_alive();
+  bool head = message.method() == bhttp::verb::head;
+  auto request = from_beast_request(std::move(message));
+  auto remote = stream.socket().remote_endpoint(ec);
+  if (!ec) request.remote_address = remote.address().to_string();
+  Response response = co_await pipeline.handle(request);
+  keep_alive = keep_alive && !stopping;
+  auto reply = to_beast_response(std::move(response), 11, keep_alive, head);
+  stream.expires_after(options.header_timeout);
+  co_await bhttp::async_write(stream, reply, asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec && keep_alive;
+}
+
+void Server::State::close_idle_connections() {
+  std::lock_guard lock(connections_mutex);
+  for (auto& weak : connections) {
+    auto connection = weak.lock();
+    if (!connection) continue;
+    asio::post(connection->stream.get_executor(), [connection] {
+      boost::system::error_code ec;
+      if (!connection->busy) connection->stream.socket().close(ec);
+    });
+  }
+}
+
+asio::awaitable<void> Server::State::wait_drained(std::function<void()> on_drained) {
+  auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
+  asio::steady_timer tick(io);
+  while (active_requests > 0 && std::chrono::steady_clock::now() < deadline) {
+    tick.expires_after(std::chrono::milliseconds(5));
+    co_await tick.async_wait(asio::use_awaitable);
+    close_idle_connections();  // connections that finished a request since the last pass
+  }
+  if (active_requests > 0) log.warn("shutdown grace period over with requests in flight",
+                                    {{"inFlight", static_cast<std::int64_t>(active_requests.load())}});
+  on_drained();
+}
+
+Server::Server(asio::io_context& io, ServerOptions options, const Router& router, Logger& log, MetricsRegistry& metrics)
+    : state_(std::make_shared<State>(io, std::move(options), router, log, metrics)) {}
+
+Server::~Server() {
+  boost::system::error_code ec;
+  state_->acceptor.close(ec);
+}
+
+std::uint16_t Server::start() {
+  auto& acceptor = state_->acceptor;
+  tcp::endpoint endpoint(asio::ip::make_address(state_->options.host), state_->options.port);
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(state_->io, state_->accept_loop(), rethrow);
+  return acceptor.local_endpoint().port();
+}
+
+void Server::stop(std::function<void()> on_drained) {
+  asio::post(state_->io, [state = state_, on_drained = std::move(on_drained)]() mutable {
+    state->stopping = true;
+    boost::system::error_code ec;
+    state->acceptor.close(ec);
+    state->close_idle_connections();
+    asio::co_spawn(state->io, state->wait_drained(std::move(on_drained)), rethrow);
+  });
+}
+
+std::size_t Server::in_flight() const { return state_->active_requests; }
+
+}  // namespace cinema::http

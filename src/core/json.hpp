@@ -1,0 +1,37 @@
+#pragma once
+// Helpers for typed JSON at the edges: parse a request body into an object and read its fields,
+// turning every malformed or mistyped input into a BadRequest that names the field.
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace cinema::json {
+
+// Ordered: responses keep the field order they are written in (movieId first, as in the seed).
+using Json = nlohmann::ordered_json;
+
+// The body must be one JSON object; anything else is 400.
+Json parse_object(std::string_view body);
+
+// Absent or null -> nullopt. Present with the wrong type -> BadRequest naming the field.
+std::optional<std::string> optional_string(const Json& object, std::string_view field);
+// Ids arrive as integers or, from httpie's `key=value`, as strings of digits; both must be >= 1.
+std::optional<std::int64_t> optional_id(const Json& object, std::string_view field);
+std::optional<std::int64_t> optional_integer(const Json& object, std::string_view field);
+
+std::string require_string(const Json& object, std::string_view field);
+std::int64_t require_id(const Json& object, std::string_view field);
+
+// Rejects fields outside `known` so a typo is an error, not silently ignored data.
+void reject_unknown_fields(const Json& object, std::initializer_list<std::string_view> known);
+
+// Parses a path or query id ("42"); anything else is BadRequest naming `name`.
+std::int64_t parse_id(std::string_view text, std::string_view name);
+
+std::string dump(const Json& value);
+
+}  // namespace cinema::json

@@ -1,0 +1,92 @@
+#include "core/service_host.hpp"
+
+#include <filesystem>
+#include <thread>
+
+#include <boost/asio.hpp>
+
+#include "core/http/server.hpp"
+
+namespace cinema {
+namespace {
+constexpr const char* kVersion = "0.1.0";
+
+http::ServerOptions server_options(const Config& config, std::uint16_t default_port) {
+  auto port = config.integer("http.port");
+  return http::ServerOptions{
+      .host = config.text("http.host"),
+      .port = static_cast<std::uint16_t>(port == 0 ? default_port : port),
+      .body_limit = static_cast<std::size_t>(config.integer("http.body_limit_bytes")),
+      .header_timeout = std::chrono::milliseconds(config.integer("http.header_timeout_ms")),
+      .idle_timeout = std::chrono::milliseconds(config.integer("http.idle_timeout_ms")),
+      .shutdown_grace = std::chrono::milliseconds(config.integer("http.shutdown_grace_ms")),
+  };
+}
+}  // namespace
+
+SettingGroup common_settings() {
+  using T = SettingType;
+  return SettingGroup{
+      "Every service",
+      {
+          {"http.host", T::string, "0.0.0.0", "Address the service listens on."},
+          {"http.port", T::integer, "0", "Port; 0 means the service's standard port (gateway 8088, movie 8081).",
+           0, 65535},
+          {"http.threads", T::integer, "1", "Threads running the event loop.", 1, 64},
+          {"http.body_limit_bytes", T::integer, "1048576", "Largest accepted request body; larger is 413.", 1,
+           1 << 30},
+          {"http.header_timeout_ms", T::integer, "10000", "Time allowed to receive one whole request.", 1, 3'600'000},
+          {"http.idle_timeout_ms", T::integer, "30000", "How long a keep-alive connection may wait for a request.",
+           1, 3'600'000},
+          {"http.shutdown_grace_ms", T::integer, "10000",
+           "On SIGTERM, how long in-flight requests may take before the process exits.", 0, 3'600'000},
+          {"data.dir", T::string, "./data", "Directory of the service's database files."},
+          {"log.level", T::string, "info", "Lowest level written.", 0, INT64_MAX, {"debug", "info", "warn", "error"}},
+          {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
+      }};
+}
+
+ServiceHost::ServiceHost(std::string service, const Config& config, std::uint16_t default_port)
+    : service_(std::move(service)),
+      config_(config),
+      default_port_(default_port),
+      io_(static_cast<int>(config.integer("http.threads"))),
+      log_(std::make_unique<Logger>(service_, parse_log_level(config.text("log.level")), config.text("log.file"))),
+      client_(std::make_unique<http::Client>(io_)),
+      actuator_(std::make_unique<Actuator>(InstanceInfo{service_, kVersion, 0}, metrics_)) {
+  auto data_dir = config.text("data.dir");
+  std::filesystem::create_directories(data_dir);
+  context_ = std::make_unique<ServiceContext>(ServiceContext{
+      config_, *log_, metrics_, io_, *client_, router_, *actuator_, data_dir,
+      [this](std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }});
+}
+
+ServiceHost::~ServiceHost() = default;
+
+int ServiceHost::run() {
+  actuator_->register_routes(router_);
+  http::Server server(io_, server_options(config_, default_port_), router_, *log_, metrics_);
+  auto port = server.start();
+  actuator_->set_port(port);
+  log_->info("listening", {{"port", std::int64_t{port}}, {"threads", config_.integer("http.threads")},
+                           {"version", kVersion}});
+
+  boost::asio::signal_set signals(io_, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log_->info("stopping", {{"signal", std::int64_t{signal}}, {"inFlight", std::int64_t(server.in_flight())}});
+    server.stop([this] {
+      for (auto& hook : stop_hooks_) hook();
+      io_.stop();
+    });
+  });
+
+  std::vector<std::thread> extra_threads;
+  for (auto i = 1; i < config_.integer("http.threads"); ++i) extra_threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& thread : extra_threads) thread.join();
+  log_->info("stopped");
+  return 0;
+}
+
+}  // namespace cinema

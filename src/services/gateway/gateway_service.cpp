@@ -1,0 +1,71 @@
+#include "services/gateway/gateway_service.hpp"
+
+#include <deque>
+#include <map>
+
+#include "core/config.hpp"
+#include "services/gateway/proxy_handler.hpp"
+
+namespace cinema::gateway {
+namespace {
+// Standard local ports of the services, as `cinema up` starts them.
+const std::map<std::string, std::string> kDefaultInstances = {
+    {"movie", "127.0.0.1:8081"},   {"reservation", "127.0.0.1:8082"}, {"payment", "127.0.0.1:8083"},
+    {"message", "127.0.0.1:8084"}, {"viewpage", "127.0.0.1:8085"},
+};
+
+std::string upstream_key(const std::string& service) { return "gateway.upstream." + service; }
+}  // namespace
+
+class GatewayService {
+ public:
+  GatewayService(ServiceContext& context)
+      : client_(context.io, http::ClientOptions{
+                                .connect_timeout = std::chrono::milliseconds(context.config.integer("gateway.connect_timeout_ms")),
+                                .request_timeout = std::chrono::milliseconds(context.config.integer("gateway.request_timeout_ms")),
+                            }) {
+    for (const auto& [service, defaults] : kDefaultInstances) {
+      auto key = upstream_key(service);
+      std::vector<std::string> instances;
+      try {
+        instances = parse_instances(context.config.text(key));
+      } catch (const std::invalid_argument& e) {
+        throw ConfigError("setting '" + key + "': " + e.what());
+      }
+      auto& upstream = upstreams_.emplace_back(service, std::move(instances));
+      proxies_.emplace(service, ProxyHandler(client_, upstream, context.metrics, context.log));
+    }
+  }
+
+  void register_routes(http::Router& router) {
+    for (const auto& rule : route_rules()) {
+      auto& proxy = proxies_.at(rule.service);
+      router.add_prefix(rule.prefix, [&proxy](http::Request& request) { return proxy.forward(request); });
+    }
+  }
+
+ private:
+  http::Client client_;
+  std::deque<Upstream> upstreams_;  // deque: proxies hold references, so elements never move
+  std::map<std::string, ProxyHandler> proxies_;
+};
+
+SettingGroup gateway_settings() {
+  SettingGroup group{"gateway",
+                     {{"gateway.connect_timeout_ms", SettingType::integer, "2000",
+                       "Time allowed to connect to an upstream instance.", 1, 600'000},
+                      {"gateway.request_timeout_ms", SettingType::integer, "15000",
+                       "Time allowed for an upstream to answer; then 504.", 1, 3'600'000}}};
+  for (const auto& [service, instances] : kDefaultInstances)
+    group.settings.push_back({upstream_key(service), SettingType::string, instances,
+                              "Instances (host:port, comma-separated) of the " + service + " service."});
+  return group;
+}
+
+std::shared_ptr<GatewayService> make_gateway_service(ServiceContext& context) {
+  auto service = std::make_shared<GatewayService>(context);
+  service->register_routes(context.router);
+  return service;
+}
+
+}  // namespace cinema::gateway

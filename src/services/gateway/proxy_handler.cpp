@@ -1,0 +1,73 @@
+#include "services/gateway/proxy_handler.hpp"
+
+#include <optional>
+
+#include "core/http/errors.hpp"
+#include "core/trace.hpp"
+
+namespace cinema::gateway {
+namespace {
+// Hop-by-hop headers belong to one connection and are never forwarded (RFC 9110 §7.6.1).
+constexpr std::string_view kHopByHop[] = {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
+                                          "Transfer-Encoding", "Upgrade", "Proxy-Authorization"};
+
+void strip_hop_by_hop(http::Headers& headers) {
+  for (auto name : kHopByHop) headers.remove(name);
+}
+
+http::Request upstream_request(const http::Request& request) {
+  http::Request outgoing{.method = request.method, .target = request.target, .headers = request.headers,
+                         .body = request.body};
+  strip_hop_by_hop(outgoing.headers);
+  if (auto host = request.headers.get("Host")) outgoing.headers.set("X-Forwarded-Host", std::string(*host));
+  outgoing.headers.remove("Host");
+  outgoing.headers.set("X-Forwarded-For", request.remote_address);
+  outgoing.headers.set("traceparent", format_traceparent({request.trace_id, new_span_id()}));
+  return outgoing;
+}
+}  // namespace
+
+http::Awaitable ProxyHandler::forward(http::Request& request) {
+  if (upstream_.size() == 0)
+    throw http::ServiceUnavailable("no instance of " + upstream_.service() + " is configured");
+  auto outgoing = upstream_request(request);
+  auto first = upstream_.next_start();
+  for (std::size_t attempt = 0;; ++attempt) {
+    std::optional<http::UpstreamError> failure;
+    http::Response response;
+    try {
+      response = co_await client_.send(upstream_.pick(first, attempt), outgoing);
+    } catch (const http::UpstreamError& error) {
+      failure = error;
+    }
+    if (!failure) {
+      count("ok");
+      strip_hop_by_hop(response.headers);
+      co_return response;
+    }
+    bool another_instance = attempt + 1 < upstream_.size();
+    if (failure->kind() == http::UpstreamError::Kind::connect && another_instance) {
+      count("retried");
+      continue;
+    }
+    co_return failure_response(*failure, request);
+  }
+}
+
+http::Response ProxyHandler::failure_response(const http::UpstreamError& error, const http::Request& request) {
+  bool timeout = error.kind() == http::UpstreamError::Kind::timeout;
+  count(timeout ? "timeout" : "error");
+  log_.log(LogLevel::warn, "upstream failed", request.trace_id,
+           {{"upstream", upstream_.service()}, {"path", request.path}, {"error", std::string_view(error.what())}});
+  if (timeout)
+    return http::Response::json(504, http::error_body("gateway_timeout", upstream_.service() + " did not answer in time"));
+  return http::Response::json(502, http::error_body("bad_gateway", upstream_.service() + " is unavailable: " + error.what()));
+}
+
+void ProxyHandler::count(std::string_view outcome) {
+  metrics_.counter("gateway_upstream_requests_total", "Requests forwarded by the gateway, by upstream and outcome",
+                   {{"upstream", upstream_.service()}, {"outcome", std::string(outcome)}})
+      .inc();
+}
+
+}  // namespace cinema::gateway

@@ -1,0 +1,67 @@
+#include "services/movie/movie_repository.hpp"
+
+namespace cinema::movie {
+namespace {
+constexpr store::Migration kMigrations[] = {
+    {1, "create movies", R"sql(
+      CREATE TABLE movies (
+        movie_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        title        TEXT    NOT NULL,
+        description  TEXT    NOT NULL,
+        status       TEXT    NOT NULL,
+        review_count INTEGER NOT NULL DEFAULT 0,
+        last_action  TEXT    NOT NULL,
+        version      INTEGER NOT NULL DEFAULT 1
+      );
+    )sql"},
+};
+
+constexpr std::string_view kInsert =
+    "INSERT INTO movies (title, description, status, review_count, last_action, version) "
+    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING movie_id";
+constexpr std::string_view kFindById =
+    "SELECT movie_id, title, description, status, review_count, last_action, version FROM movies WHERE movie_id = $1";
+constexpr std::string_view kListPage =
+    "SELECT movie_id, title, description, status, review_count, last_action, version FROM movies "
+    "ORDER BY movie_id LIMIT $1 OFFSET $2";
+constexpr std::string_view kUpdate =
+    "UPDATE movies SET title = $2, description = $3, status = $4, review_count = $5, last_action = $6, version = $7 "
+    "WHERE movie_id = $1";
+constexpr std::string_view kDelete = "DELETE FROM movies WHERE movie_id = $1";
+
+// Column order of kFindById and kListPage.
+Movie movie_from_row(const store::Row& row) {
+  return Movie{row.integer(0), row.text(1), row.text(2), row.text(3), row.integer(4), row.text(5), row.integer(6)};
+}
+}  // namespace
+
+std::span<const store::Migration> movie_migrations() { return kMigrations; }
+
+Movie MovieRepository::insert(const Movie& movie) {
+  auto rows = db_.query(kInsert, {movie.title, movie.desc, movie.status, movie.review_count, movie.last_action,
+                                  movie.version});
+  Movie stored = movie;
+  stored.id = rows.at(0).integer(0);
+  return stored;
+}
+
+std::optional<Movie> MovieRepository::find(std::int64_t id) const {
+  auto rows = db_.query(kFindById, {id});
+  if (rows.empty()) return std::nullopt;
+  return movie_from_row(rows.front());
+}
+
+std::vector<Movie> MovieRepository::list(std::int64_t limit, std::int64_t offset) const {
+  std::vector<Movie> movies;
+  for (const auto& row : db_.query(kListPage, {limit, offset})) movies.push_back(movie_from_row(row));
+  return movies;
+}
+
+bool MovieRepository::update(const Movie& movie) {
+  return db_.execute(kUpdate, {movie.id, movie.title, movie.desc, movie.status, movie.review_count, movie.last_action,
+                               movie.version}) == 1;
+}
+
+bool MovieRepository::remove(std::int64_t id) { return db_.execute(kDelete, {id}) == 1; }
+
+}  // namespace cinema::movie

@@ -1,0 +1,91 @@
+#include "services/movie/movies_handler.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "core/http/errors.hpp"
+#include "core/json.hpp"
+#include "services/movie/movie_json.hpp"
+
+namespace cinema::movie {
+namespace {
+constexpr std::int64_t kDefaultPageSize = 100;
+constexpr std::int64_t kMaxPageSize = 1000;
+
+std::int64_t query_number(const http::Request& request, std::string_view name, std::int64_t fallback,
+                          std::int64_t min, std::int64_t max) {
+  auto text = request.query_param(name);
+  if (!text) return fallback;
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc{} || end != text->data() + text->size() || value < min || value > max)
+    throw http::BadRequest(std::string(name), fmt::format("must be an integer from {} to {}", min, max));
+  return value;
+}
+}  // namespace
+
+void MoviesHandler::register_routes(http::Router& router) {
+  router.add_sync("POST", "/movies", [this](http::Request& r) { return create(r); });
+  router.add_sync("GET", "/movies", [this](http::Request& r) { return list(r); });
+  router.add_sync("GET", "/movies/{id}", [this](http::Request& r) { return get(r); });
+  router.add_sync("PUT", "/movies/{id}", [this](http::Request& r) { return replace(r); });
+  router.add_sync("PATCH", "/movies/{id}", [this](http::Request& r) { return change(r); });
+  router.add_sync("DELETE", "/movies/{id}", [this](http::Request& r) { return remove(r); });
+}
+
+http::Response MoviesHandler::create(const http::Request& request) {
+  auto movie = register_movie(parse_movie_draft(request.body));
+  store::Transaction transaction(db_);
+  movie = movies_.insert(movie);
+  transaction.commit();
+  auto response = http::Response::json(201, movie_to_json(movie));
+  response.headers.set("Location", "/movies/" + std::to_string(movie.id));
+  return response;
+}
+
+http::Response MoviesHandler::list(const http::Request& request) const {
+  auto limit = query_number(request, "limit", kDefaultPageSize, 1, kMaxPageSize);
+  auto offset = query_number(request, "offset", 0, 0, INT64_MAX);
+  return http::Response::json(200, movies_to_json(movies_.list(limit, offset)));
+}
+
+http::Response MoviesHandler::get(const http::Request& request) const {
+  return http::Response::json(200, movie_to_json(existing(request)));
+}
+
+http::Response MoviesHandler::replace(const http::Request& request) {
+  auto draft = parse_movie_draft(request.body);
+  return save(request, [&](Movie current) { return replace_movie(std::move(current), draft); });
+}
+
+http::Response MoviesHandler::change(const http::Request& request) {
+  auto changes = parse_movie_changes(request.body);
+  return save(request, [&](Movie current) { return change_movie(std::move(current), changes); });
+}
+
+http::Response MoviesHandler::remove(const http::Request& request) {
+  auto id = json::parse_id(request.path_param("id"), "movieId");
+  store::Transaction transaction(db_);
+  if (!movies_.remove(id)) throw http::NotFound("movie " + std::to_string(id) + " does not exist");
+  transaction.commit();
+  return http::Response::empty(204);
+}
+
+Movie MoviesHandler::existing(const http::Request& request) const {
+  auto id = json::parse_id(request.path_param("id"), "movieId");
+  auto movie = movies_.find(id);
+  if (!movie) throw http::NotFound("movie " + std::to_string(id) + " does not exist");
+  return *movie;
+}
+
+// Read, change and write in one transaction so two concurrent edits cannot lose one another.
+http::Response MoviesHandler::save(const http::Request& request, const std::function<Movie(Movie)>& edit) {
+  store::Transaction transaction(db_);
+  auto movie = edit(existing(request));
+  movies_.update(movie);
+  transaction.commit();
+  return http::Response::json(200, movie_to_json(movie));
+}
+
+}  // namespace cinema::movie

@@ -1,0 +1,30 @@
+#pragma once
+// HTTP <-> domain for /movies: parse the request into a typed value, call the domain and the
+// repository, write the answer. No SQL and no business rule here.
+#include <functional>
+
+#include "core/http/router.hpp"
+#include "services/movie/movie_repository.hpp"
+
+namespace cinema::movie {
+
+class MoviesHandler final {
+ public:
+  explicit MoviesHandler(store::Database& db, MovieRepository& movies) : db_(db), movies_(movies) {}
+  void register_routes(http::Router& router);
+
+ private:
+  http::Response create(const http::Request& request);
+  http::Response list(const http::Request& request) const;
+  http::Response get(const http::Request& request) const;
+  http::Response replace(const http::Request& request);
+  http::Response change(const http::Request& request);
+  http::Response remove(const http::Request& request);
+  Movie existing(const http::Request& request) const;  // 404 when absent
+  http::Response save(const http::Request& request, const std::function<Movie(Movie)>& edit);
+
+  store::Database& db_;
+  MovieRepository& movies_;
+};
+
+}  // namespace cinema::movie

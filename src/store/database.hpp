@@ -1,0 +1,103 @@
+#pragma once
+// The storage interface every repository is written against. SQL uses $1, $2, ... placeholders on
+// every backend (SQLite binds them as named parameters, PostgreSQL natively), and new ids come back
+// through `INSERT ... RETURNING`, so one statement text serves SQLite today and PostgreSQL later.
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cinema::store {
+
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  [[nodiscard]] bool is_null(std::size_t column) const;
+  [[nodiscard]] std::int64_t integer(std::size_t column) const;  // throws StoreError on NULL or text
+  [[nodiscard]] double real(std::size_t column) const;
+  [[nodiscard]] std::string text(std::size_t column) const;       // throws StoreError on NULL
+  [[nodiscard]] std::optional<std::int64_t> optional_integer(std::size_t column) const;
+  [[nodiscard]] std::optional<std::string> optional_text(std::size_t column) const;
+  [[nodiscard]] std::size_t size() const { return values_.size(); }
+
+ private:
+  std::vector<Value> values_;
+};
+using Rows = std::vector<Row>;
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+// A UNIQUE/PRIMARY KEY violation: callers turn it into a business outcome (e.g. seat taken).
+class ConstraintViolation : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  // Runs one statement (prepared once and cached by its text) and returns every row it yields.
+  virtual Rows query(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+  // Runs one statement and returns the number of rows it changed.
+  virtual std::int64_t execute(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+  // Runs a script of several statements without parameters (migrations).
+  virtual void execute_script(std::string_view sql) = 0;
+  [[nodiscard]] virtual std::string_view backend() const = 0;  // "sqlite" | "postgres"
+
+  // Serializes use of the connection across threads; Transaction holds it for its whole life.
+  std::recursive_mutex& mutex() { return mutex_; }
+
+ protected:
+  friend class Transaction;
+  virtual void begin() = 0;  // a write transaction (BEGIN IMMEDIATE on SQLite)
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+
+ private:
+  std::recursive_mutex mutex_;
+};
+
+// RAII write transaction: rolls back unless commit() was called. Not nestable.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  std::unique_lock<std::recursive_mutex> lock_;
+  bool done_ = false;
+};
+
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+// Applies, in one transaction each, the migrations whose version is above the recorded one
+// (table schema_migrations). Versions must increase; an applied version is never re-run.
+void migrate(Database& db, std::span<const Migration> migrations);
+
+struct SqliteOptions {
+  bool synchronous_full = false;  // NORMAL by default: durable across process crashes, not power loss
+  int busy_timeout_ms = 5000;
+};
+// Opens (creating if needed) a SQLite file in WAL mode with foreign keys on. ":memory:" works too.
+std::unique_ptr<Database> open_sqlite(const std::string& path, SqliteOptions options = {});
+
+}  // namespace cinema::store
