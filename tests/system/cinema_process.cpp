@@ -1,0 +1,104 @@
+#include "cinema_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace cinema::testing {
+namespace {
+bool port_is_free(std::uint16_t port) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io);
+  boost::system::error_code ec;
+  boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address("127.0.0.1"), port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  return !ec;
+}
+}  // namespace
+
+std::uint16_t free_port_block(int count) {
+  std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto first = static_cast<std::uint16_t>(20000 + random() % 30000);
+    bool all_free = true;
+    for (int i = 0; i < count && all_free; ++i) all_free = port_is_free(static_cast<std::uint16_t>(first + i));
+    if (all_free) return first;
+  }
+  throw std::runtime_error("no block of free ports");
+}
+
+CinemaProcess::CinemaProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)), output_path_(data_dir_ / "up.out") {
+  std::filesystem::create_directories(data_dir_);
+  gateway_port_ = free_port_block(1);
+  base_port_ = free_port_block(6);
+  std::vector<std::string> args = {CINEMA_BINARY, "up", "--data", data_dir_.string(), "--port",
+                                   std::to_string(gateway_port_), "--base-port", std::to_string(base_port_)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  int out = ::open(output_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(out, STDERR_FILENO);
+    ::execv(CINEMA_BINARY, argv.data());
+    ::_exit(127);
+  }
+  ::close(out);
+  bool up = eventually([this] { return output().find("cinema is up") != std::string::npos; },
+                       std::chrono::seconds(30));
+  if (!up) {
+    stop();
+    throw std::runtime_error("cinema up did not become ready; it printed:\n" + output());
+  }
+}
+
+CinemaProcess::~CinemaProcess() {
+  if (pid_ > 0) stop();
+}
+
+int CinemaProcess::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string CinemaProcess::output() const {
+  std::ifstream in(output_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+http::Response send(const std::string& upstream, const std::string& method, const std::string& target,
+                    const std::string& body, http::Headers headers) {
+  if (!body.empty() && !headers.get("Content-Type")) headers.set("Content-Type", "application/json");
+  http::Request request{.method = method, .target = target, .headers = std::move(headers), .body = body};
+  return http::blocking_send(upstream, std::move(request), std::chrono::seconds(10));
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+}  // namespace cinema::testing

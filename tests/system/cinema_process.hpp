@@ -1,0 +1,48 @@
+#pragma once
+// System-tier fixture: runs the real `cinema up` binary as a child process on free ports with a
+// private data directory, and talks to it over real HTTP.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/http/client.hpp"
+
+namespace cinema::testing {
+
+// A block of `count` consecutive free TCP ports on 127.0.0.1.
+std::uint16_t free_port_block(int count);
+
+class CinemaProcess {
+ public:
+  // Starts `cinema up` and waits until it reports every service ready.
+  explicit CinemaProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+  ~CinemaProcess();
+  CinemaProcess(const CinemaProcess&) = delete;
+  CinemaProcess& operator=(const CinemaProcess&) = delete;
+
+  // SIGTERM and wait; returns the exit code (or 128 + signal).
+  int stop();
+  [[nodiscard]] std::string gateway() const { return "127.0.0.1:" + std::to_string(gateway_port_); }
+  [[nodiscard]] std::string service(int index) const { return "127.0.0.1:" + std::to_string(base_port_ + index); }
+  [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
+  [[nodiscard]] std::string output() const;  // what `cinema up` printed
+
+ private:
+  std::filesystem::path data_dir_;
+  std::filesystem::path output_path_;
+  std::uint16_t gateway_port_;
+  std::uint16_t base_port_;
+  pid_t pid_ = -1;
+};
+
+http::Response send(const std::string& upstream, const std::string& method, const std::string& target,
+                    const std::string& body = {}, http::Headers headers = {});
+
+// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+}  // namespace cinema::testing
