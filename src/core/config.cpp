@@ -127,8 +127,9 @@ std::string render_config_reference(const std::vector<SettingGroup>& groups) {
       std::string type = type_name(spec.type);
       if (spec.type == SettingType::integer && spec.max != INT64_MAX) type += fmt::format(" {}..{}", spec.min, spec.max);
       if (!spec.choices.empty()) type = fmt::format("{}", fmt::join(spec.choices, " \\| "));
-      out += fmt::format("| `{}` | `{}` | {} | `{}` | {} |\n", spec.key, Config::env_name(spec.key), type,
-                         spec.default_value, spec.help);
+      auto shown_default = spec.default_value.empty() ? std::string("(empty)") : "`" + spec.default_value + "`";
+      out += fmt::format("| `{}` | `{}` | {} | {} | {} |\n", spec.key, Config::env_name(spec.key), type,
+                         shown_default, spec.help);
     }
   }
   return out;

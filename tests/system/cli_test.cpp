@@ -1,0 +1,65 @@
+// System tier: the `cinema` binary's own commands.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+struct CommandResult {
+  int exit_code;
+  std::string output;
+};
+
+// `environment`: assignments for the shell, e.g. "HTTP_PORT=x".
+CommandResult run(const std::string& arguments, const std::string& environment = {}) {
+  std::string command = environment + " " + std::string(CINEMA_BINARY) + " " + arguments + " 2>&1";
+  CommandResult result{-1, {}};
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) result.output.append(buffer, n);
+  int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+TEST(CinemaCli, ConfigurationDocsMatchTheSettingsDeclaredInCode) {
+  std::ifstream file(std::string(CINEMA_SOURCE_DIR) + "/docs/CONFIGURATION.md");
+  std::stringstream documented;
+  documented << file.rdbuf();
+  auto generated = run("config docs");
+  ASSERT_EQ(generated.exit_code, 0);
+  EXPECT_EQ(documented.str(), generated.output)
+      << "docs/CONFIGURATION.md is stale: regenerate it with `cinema config docs > docs/CONFIGURATION.md`";
+}
+
+TEST(CinemaCli, BadSettingStopsStartUpNamingTheKey) {
+  auto missing_file = run("serve movie --config /nonexistent/none.yaml");
+  EXPECT_EQ(missing_file.exit_code, 2);
+  EXPECT_NE(missing_file.output.find("/nonexistent/none.yaml"), std::string::npos) << missing_file.output;
+
+  auto bad_value = run("serve movie", "HTTP_PORT=eighty");
+  EXPECT_EQ(bad_value.exit_code, 2);
+  EXPECT_NE(bad_value.output.find("'http.port' (env HTTP_PORT): must be an integer"), std::string::npos)
+      << bad_value.output;
+}
+
+TEST(CinemaCli, EnvironmentOverridesDefaultsAndIsReportedAsTheSource) {
+  auto defaults = run("config show gateway");
+  ASSERT_EQ(defaults.exit_code, 0);
+  EXPECT_NE(defaults.output.find("gateway.upstream.movie = 127.0.0.1:8081  (default)"), std::string::npos);
+  auto from_env = run("config show gateway", "GATEWAY_UPSTREAM_MOVIE=movie:8080");
+  EXPECT_NE(from_env.output.find("gateway.upstream.movie = movie:8080  (env GATEWAY_UPSTREAM_MOVIE)"),
+            std::string::npos)
+      << from_env.output;
+}
+
+TEST(CinemaCli, UnknownServiceIsAnError) {
+  auto result = run("serve nosuchservice");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("unknown service 'nosuchservice'"), std::string::npos) << result.output;
+}
+
+}  // namespace
