@@ -1,5 +1,6 @@
 #include "cli/catalog.hpp"
 
+#include "events/runtime.hpp"
 #include "services/gateway/gateway_service.hpp"
 #include "services/movie/movie_service.hpp"
 
@@ -7,9 +8,9 @@ namespace cinema::cli {
 
 const std::vector<ServiceEntry>& service_catalog() {
   static const std::vector<ServiceEntry> catalog = {
-      {"movie", movie::kDefaultPort, movie::movie_settings,
+      {"movie", movie::kDefaultPort, movie::movie_settings, true,
        [](ServiceContext& context) -> std::shared_ptr<void> { return movie::make_movie_service(context); }},
-      {"gateway", gateway::kDefaultPort, gateway::gateway_settings,
+      {"gateway", gateway::kDefaultPort, gateway::gateway_settings, false,
        [](ServiceContext& context) -> std::shared_ptr<void> { return gateway::make_gateway_service(context); }},
   };
   return catalog;
@@ -23,6 +24,10 @@ const ServiceEntry* find_service(const std::string& name) {
 
 std::vector<SettingSpec> settings_of(const ServiceEntry& entry) {
   auto specs = common_settings().settings;
+  if (entry.uses_events) {
+    auto events = events::event_settings().settings;
+    specs.insert(specs.end(), events.begin(), events.end());
+  }
   auto own = entry.settings().settings;
   specs.insert(specs.end(), own.begin(), own.end());
   return specs;

@@ -14,6 +14,7 @@ struct ServiceEntry {
   std::string name;
   std::uint16_t default_port;
   std::function<SettingGroup()> settings;
+  bool uses_events;
   std::function<std::shared_ptr<void>(ServiceContext&)> make;
 };
 

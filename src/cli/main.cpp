@@ -5,9 +5,11 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/catalog.hpp"
+#include "cli/events_command.hpp"
 #include "cli/supervisor.hpp"
 #include "core/config.hpp"
 #include "core/service_host.hpp"
+#include "events/runtime.hpp"
 
 namespace {
 using namespace cinema;
@@ -27,7 +29,7 @@ int serve(const std::string& name, const std::string& config_file) {
 }
 
 std::string config_reference() {
-  std::vector<SettingGroup> groups{common_settings()};
+  std::vector<SettingGroup> groups{common_settings(), events::event_settings()};
   for (const auto& entry : cli::service_catalog()) groups.push_back(entry.settings());
   return render_config_reference(groups);
 }
@@ -65,6 +67,12 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--config", up.config_file, "YAML settings file given to every service");
   up_cmd->add_option("--only", up.only, "Run only these services")->delimiter(',');
 
+  cli::EventsOptions events_options;
+  auto* events_cmd = app.add_subcommand("events", "Print the event stream as JSON lines, then follow it");
+  events_cmd->add_option("--config", events_options.config_file, "YAML settings file (or CINEMA_CONFIG)");
+  events_cmd->add_option("--topic", events_options.topic, "Topic to read (default: event.topic)");
+  events_cmd->add_flag("!--no-follow", events_options.follow, "Exit once every current event is printed");
+
   auto* config_cmd = app.add_subcommand("config", "Settings: reference and effective values");
   config_cmd->require_subcommand(1);
   auto* docs_cmd = config_cmd->add_subcommand("docs", "Print the settings reference (docs/CONFIGURATION.md)");
@@ -76,6 +84,10 @@ int main(int argc, char** argv) {
   try {
     if (*serve_cmd) return serve(service, config_file);
     if (*up_cmd) return cli::run_up(up);
+    if (*events_cmd) {
+      events_options.config_file = config_file_or_env(events_options.config_file);
+      return cli::run_events(events_options);
+    }
     if (*docs_cmd) std::cout << config_reference();
     if (*show_cmd) return show_config(service, config_file);
     return 0;

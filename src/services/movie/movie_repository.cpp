@@ -1,5 +1,7 @@
 #include "services/movie/movie_repository.hpp"
 
+#include "events/outbox.hpp"
+
 namespace cinema::movie {
 namespace {
 constexpr store::Migration kMigrations[] = {
@@ -14,6 +16,7 @@ constexpr store::Migration kMigrations[] = {
         version      INTEGER NOT NULL DEFAULT 1
       );
     )sql"},
+    {2, "create outbox", events::kOutboxSchema},
 };
 
 constexpr std::string_view kInsert =

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/http/errors.hpp"
+#include "contracts/movie_events.hpp"
 #include "core/json.hpp"
 #include "services/movie/movie_json.hpp"
 
@@ -38,7 +39,7 @@ http::Response MoviesHandler::create(const http::Request& request) {
   auto movie = register_movie(parse_movie_draft(request.body));
   store::Transaction transaction(db_);
   movie = movies_.insert(movie);
-  transaction.commit();
+  commit_with_event(transaction, "MovieRegistered", movie, request);
   auto response = http::Response::json(201, movie_to_json(movie));
   response.headers.set("Location", "/movies/" + std::to_string(movie.id));
   return response;
@@ -65,10 +66,12 @@ http::Response MoviesHandler::change(const http::Request& request) {
 }
 
 http::Response MoviesHandler::remove(const http::Request& request) {
-  auto id = json::parse_id(request.path_param("id"), "movieId");
   store::Transaction transaction(db_);
-  if (!movies_.remove(id)) throw http::NotFound("movie " + std::to_string(id) + " does not exist");
-  transaction.commit();
+  auto movie = existing(request);
+  movies_.remove(movie.id);
+  movie.last_action = "delete";
+  ++movie.version;
+  commit_with_event(transaction, "MovieDeleted", movie, request);
   return http::Response::empty(204);
 }
 
@@ -84,8 +87,17 @@ http::Response MoviesHandler::save(const http::Request& request, const std::func
   store::Transaction transaction(db_);
   auto movie = edit(existing(request));
   movies_.update(movie);
-  transaction.commit();
+  commit_with_event(transaction, "MovieModified", movie, request);
   return http::Response::json(200, movie_to_json(movie));
+}
+
+void MoviesHandler::commit_with_event(store::Transaction& transaction, std::string_view type, const Movie& movie,
+                                      const http::Request& request) {
+  contracts::MovieState state{movie.id,           movie.title,       movie.desc,   movie.status,
+                              movie.review_count, movie.last_action, movie.version};
+  events_.emit(contracts::movie_event(type, state, {request.trace_id, std::chrono::system_clock::now()}));
+  transaction.commit();
+  events_.published();
 }
 
 }  // namespace cinema::movie

@@ -4,13 +4,15 @@
 #include <functional>
 
 #include "core/http/router.hpp"
+#include "events/runtime.hpp"
 #include "services/movie/movie_repository.hpp"
 
 namespace cinema::movie {
 
 class MoviesHandler final {
  public:
-  explicit MoviesHandler(store::Database& db, MovieRepository& movies) : db_(db), movies_(movies) {}
+  MoviesHandler(store::Database& db, MovieRepository& movies, events::EventRuntime& events)
+      : db_(db), movies_(movies), events_(events) {}
   void register_routes(http::Router& router);
 
  private:
@@ -23,8 +25,13 @@ class MoviesHandler final {
   Movie existing(const http::Request& request) const;  // 404 when absent
   http::Response save(const http::Request& request, const std::function<Movie(Movie)>& edit);
 
+  // Stores the movie's event in the open transaction, commits, and wakes the relay.
+  void commit_with_event(store::Transaction& transaction, std::string_view type, const Movie& movie,
+                         const http::Request& request);
+
   store::Database& db_;
   MovieRepository& movies_;
+  events::EventRuntime& events_;
 };
 
 }  // namespace cinema::movie

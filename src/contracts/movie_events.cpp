@@ -1,0 +1,23 @@
+#include "contracts/movie_events.hpp"
+
+namespace cinema::contracts {
+
+events::Event movie_event(std::string_view type, const MovieState& movie, const EventOrigin& origin) {
+  Fields fields{{"movieId", movie.movie_id},  {"status", movie.status},
+                {"desc", movie.desc},         {"reviewCnt", movie.review_count},
+                {"lastAction", movie.last_action}, {"title", movie.title}};
+  return make_event(type, movie.movie_id, std::move(fields), movie.version, origin);
+}
+
+MovieState movie_state_of(const events::Event& event) {
+  auto payload = payload_of(event);
+  return MovieState{payload.at("movieId").get<std::int64_t>(),
+                    payload.value("title", ""),
+                    payload.value("desc", ""),
+                    payload.value("status", ""),
+                    payload.value("reviewCnt", std::int64_t{0}),
+                    payload.value("lastAction", ""),
+                    payload.value("version", std::int64_t{0})};
+}
+
+}  // namespace cinema::contracts

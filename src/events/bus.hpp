@@ -1,0 +1,47 @@
+#pragma once
+// The event bus every service uses, with two backends behind it: the embedded durable log (default
+// of `cinema up`) and Kafka. Delivery is at-least-once: a consumer commits its position only after
+// its effect is stored, and skips event ids it already applied (see inbox.hpp).
+#include <chrono>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "events/event.hpp"
+
+namespace cinema::events {
+
+class BusError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Publisher {
+ public:
+  virtual ~Publisher() = default;
+  // Returns once every event is durably in `topic`, in the given order per key. Throws BusError.
+  virtual void publish(const std::string& topic, std::span<const Event> events) = 0;
+};
+
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+  // The next events after this group's committed position; waits up to `timeout` when there are
+  // none. May return events again after a crash or rebalance (at-least-once).
+  virtual std::vector<Event> poll(std::chrono::milliseconds timeout) = 0;
+  // Records that every event up to and including `event` has been applied.
+  virtual void commit(const Event& event) = 0;
+};
+
+class Bus {
+ public:
+  virtual ~Bus() = default;
+  virtual std::unique_ptr<Publisher> publisher() = 0;
+  // `group`: the consuming service ("viewpage"); each group sees every event of `topic`.
+  virtual std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) = 0;
+  [[nodiscard]] virtual std::string name() const = 0;  // "embedded" | "kafka"
+};
+
+}  // namespace cinema::events

@@ -1,0 +1,174 @@
+#include "events/embedded_bus.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <array>
+
+#include "store/database.hpp"
+
+namespace cinema::events {
+namespace {
+constexpr store::Migration kLogMigrations[] = {
+    {1, "create event log", R"sql(
+      CREATE TABLE events (
+        log_offset  INTEGER PRIMARY KEY AUTOINCREMENT,
+        topic       TEXT NOT NULL,
+        event_key   TEXT NOT NULL,
+        event_id    TEXT NOT NULL,
+        event_type  TEXT NOT NULL,
+        traceparent TEXT NOT NULL,
+        payload     TEXT NOT NULL
+      );
+      CREATE INDEX events_by_topic ON events (topic, log_offset);
+      CREATE TABLE group_offsets (
+        group_name TEXT NOT NULL,
+        topic      TEXT NOT NULL,
+        committed  INTEGER NOT NULL,
+        PRIMARY KEY (group_name, topic)
+      );
+    )sql"},
+};
+
+constexpr std::string_view kAppend =
+    "INSERT INTO events (topic, event_key, event_id, event_type, traceparent, payload) VALUES ($1, $2, $3, $4, $5, $6)";
+constexpr std::string_view kReadAfter =
+    "SELECT log_offset, event_id, event_type, event_key, payload, traceparent FROM events "
+    "WHERE topic = $1 AND log_offset > $2 ORDER BY log_offset LIMIT $3";
+constexpr std::string_view kCommitted = "SELECT committed FROM group_offsets WHERE group_name = $1 AND topic = $2";
+constexpr std::string_view kCommit =
+    "INSERT INTO group_offsets (group_name, topic, committed) VALUES ($1, $2, $3) "
+    "ON CONFLICT (group_name, topic) DO UPDATE SET committed = excluded.committed";
+constexpr std::int64_t kBatchSize = 500;
+
+std::unique_ptr<store::Database> open_log(const std::string& path) {
+  auto db = store::open_sqlite(path);
+  store::migrate(*db, kLogMigrations);
+  return db;
+}
+
+// Commit notification across processes. A writer touches `<log>.signal` after each commit and
+// consumers wait on inotify for it. (Watching the WAL file itself races: its frames are written
+// before the commit becomes visible, so a consumer could wake, read nothing, and sleep through it.)
+std::string signal_path(const std::string& log_path) { return log_path + ".signal"; }
+
+int open_signal_file(const std::string& log_path) {
+  int fd = ::open(signal_path(log_path).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw BusError("cannot open " + signal_path(log_path));
+  return fd;
+}
+
+class CommitSignal {
+ public:
+  explicit CommitSignal(const std::string& log_path) : fd_(open_signal_file(log_path)) {}
+  ~CommitSignal() { ::close(fd_); }
+  CommitSignal(const CommitSignal&) = delete;
+  CommitSignal& operator=(const CommitSignal&) = delete;
+  void raise() { ::futimens(fd_, nullptr); }
+
+ private:
+  int fd_;
+};
+
+class CommitWatch {
+ public:
+  explicit CommitWatch(const std::string& log_path) : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+    ::close(open_signal_file(log_path));
+    if (fd_ < 0 || ::inotify_add_watch(fd_, signal_path(log_path).c_str(), IN_ATTRIB) < 0)
+      throw BusError("cannot watch " + signal_path(log_path));
+  }
+  ~CommitWatch() { ::close(fd_); }
+  CommitWatch(const CommitWatch&) = delete;
+  CommitWatch& operator=(const CommitWatch&) = delete;
+
+  // Waits until a writer committed or `timeout` passed.
+  void wait(std::chrono::milliseconds timeout) {
+    pollfd entry{fd_, POLLIN, 0};
+    if (::poll(&entry, 1, static_cast<int>(timeout.count())) <= 0) return;
+    std::array<char, 4096> buffer;
+    while (::read(fd_, buffer.data(), buffer.size()) > 0) {
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+class EmbeddedPublisher final : public Publisher {
+ public:
+  explicit EmbeddedPublisher(const std::string& path) : db_(open_log(path)), signal_(path) {}
+  void publish(const std::string& topic, std::span<const Event> events) override {
+    try {
+      store::Transaction transaction(*db_);
+      for (const auto& e : events) db_->execute(kAppend, {topic, e.key, e.event_id, e.event_type, e.traceparent, e.payload});
+      transaction.commit();
+    } catch (const store::StoreError& error) {
+      throw BusError(std::string("embedded log: ") + error.what());
+    }
+    signal_.raise();
+  }
+
+ private:
+  std::unique_ptr<store::Database> db_;
+  CommitSignal signal_;
+};
+
+class EmbeddedConsumer final : public Consumer {
+ public:
+  EmbeddedConsumer(const std::string& path, std::string group, std::string topic)
+      : db_(open_log(path)), watch_(path), group_(std::move(group)), topic_(std::move(topic)) {
+    auto rows = db_->query(kCommitted, {group_, topic_});
+    position_ = rows.empty() ? 0 : rows.front().integer(0);
+  }
+
+  std::vector<Event> poll(std::chrono::milliseconds timeout) override {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto events = read_after(position_);
+      if (!events.empty()) {
+        position_ = events.back().offset;
+        return events;
+      }
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return {};
+      watch_.wait(left);
+    }
+  }
+
+  void commit(const Event& event) override { db_->execute(kCommit, {group_, topic_, event.offset}); }
+
+ private:
+  std::vector<Event> read_after(std::int64_t offset) {
+    std::vector<Event> events;
+    for (const auto& row : db_->query(kReadAfter, {topic_, offset, kBatchSize}))
+      events.push_back(Event{row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.integer(0)});
+    return events;
+  }
+
+  std::unique_ptr<store::Database> db_;
+  CommitWatch watch_;
+  std::string group_;
+  std::string topic_;
+  std::int64_t position_ = 0;
+};
+
+class EmbeddedBus final : public Bus {
+ public:
+  explicit EmbeddedBus(std::string path) : path_(std::move(path)) { open_log(path_); }
+  std::unique_ptr<Publisher> publisher() override { return std::make_unique<EmbeddedPublisher>(path_); }
+  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) override {
+    return std::make_unique<EmbeddedConsumer>(path_, group, topic);
+  }
+  [[nodiscard]] std::string name() const override { return "embedded"; }
+
+ private:
+  std::string path_;
+};
+}  // namespace
+
+std::unique_ptr<Bus> make_embedded_bus(const std::string& path) { return std::make_unique<EmbeddedBus>(path); }
+
+}  // namespace cinema::events

@@ -1,0 +1,29 @@
+#include "events/outbox.hpp"
+
+namespace cinema::events {
+namespace {
+constexpr std::string_view kAppend =
+    "INSERT INTO outbox (topic, event_id, event_type, event_key, payload, traceparent) VALUES ($1, $2, $3, $4, $5, $6)";
+constexpr std::string_view kOldest =
+    "SELECT id, topic, event_id, event_type, event_key, payload, traceparent FROM outbox ORDER BY id LIMIT $1";
+constexpr std::string_view kRemoveThrough = "DELETE FROM outbox WHERE id <= $1";
+constexpr std::string_view kBacklog = "SELECT count(*) FROM outbox";
+}  // namespace
+
+void Outbox::append(const Event& event, const std::string& topic) {
+  db_.execute(kAppend, {topic, event.event_id, event.event_type, event.key, event.payload, event.traceparent});
+}
+
+std::vector<OutboxRow> Outbox::oldest(std::int64_t limit) const {
+  std::vector<OutboxRow> rows;
+  for (const auto& row : db_.query(kOldest, {limit}))
+    rows.push_back(OutboxRow{row.integer(0), row.text(1),
+                             Event{row.text(2), row.text(3), row.text(4), row.text(5), row.text(6), -1}});
+  return rows;
+}
+
+void Outbox::remove_through(std::int64_t id) { db_.execute(kRemoveThrough, {id}); }
+
+std::int64_t Outbox::backlog() const { return db_.query(kBacklog).at(0).integer(0); }
+
+}  // namespace cinema::events

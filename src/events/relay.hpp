@@ -1,0 +1,45 @@
+#pragma once
+// Copies outbox rows to the bus, oldest first, on a thread of its own so a slow or absent bus never
+// blocks request handling. A row is deleted only after the bus confirmed it durable; a crash in
+// between republishes it (at-least-once; consumers dedupe by event id).
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "events/bus.hpp"
+#include "events/outbox.hpp"
+
+namespace cinema {
+class Logger;
+class MetricsRegistry;
+}  // namespace cinema
+
+namespace cinema::events {
+
+class Relay {
+ public:
+  Relay(Outbox& outbox, std::unique_ptr<Publisher> publisher, Logger& log, MetricsRegistry& metrics);
+  ~Relay();  // stops the thread after one last attempt to drain
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+
+  // Wakes the relay now (after a commit that appended events) instead of at its next poll.
+  void notify();
+  void stop();
+
+ private:
+  void run();
+  bool publish_batch();  // returns whether rows remain
+
+  Outbox& outbox_;
+  std::unique_ptr<Publisher> publisher_;
+  Logger& log_;
+  MetricsRegistry& metrics_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool pending_ = true;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cinema::events

@@ -1,0 +1,54 @@
+#include "events/runtime.hpp"
+
+#include <filesystem>
+
+#include "events/embedded_bus.hpp"
+#include "events/kafka_bus.hpp"
+
+namespace cinema::events {
+
+SettingGroup event_settings() {
+  using T = SettingType;
+  return SettingGroup{
+      "events (every service)",
+      {
+          {"event.bus", T::string, "embedded", "Event bus backend.", 0, INT64_MAX, {"embedded", "kafka"}},
+          {"event.topic", T::string, "cinema", "Topic of the domain events; dead letters go to <topic>.DLT."},
+          {"event.log_dir", T::string, "bus",
+           "Embedded log directory (relative to data.dir unless absolute); shared by every local service."},
+          {"event.max_attempts", T::integer, "5", "Tries of one event before it goes to the dead-letter topic.", 1,
+           1000},
+          {"kafka.brokers", T::string, "127.0.0.1:9092", "Kafka bootstrap servers (event.bus=kafka)."},
+      }};
+}
+
+std::unique_ptr<Bus> make_bus(const Config& config, const std::string& data_dir) {
+  if (config.text("event.bus") == "kafka")
+    return make_kafka_bus(KafkaOptions{.brokers = config.text("kafka.brokers"), .client_id = "cinema"});
+  auto dir = std::filesystem::path(data_dir) / config.text("event.log_dir");
+  std::filesystem::create_directories(dir);
+  return make_embedded_bus((dir / "events.db").string());
+}
+
+EventRuntime::EventRuntime(ServiceContext& context, store::Database& db)
+    : context_(context),
+      db_(db),
+      topic_(context.config.text("event.topic")),
+      bus_(make_bus(context.config, context.data_dir)),
+      outbox_(db),
+      relay_(std::make_unique<Relay>(outbox_, bus_->publisher(), context.log, context.metrics)) {
+  context.log.info("event bus ready", {{"bus", bus_->name()}, {"topic", topic_}});
+}
+
+EventRuntime::~EventRuntime() {
+  consumers_.clear();
+  relay_.reset();
+}
+
+void EventRuntime::consume(const std::string& group, EventHandler handler) {
+  ConsumerOptions options{group, topic_, topic_ + ".DLT", static_cast<int>(context_.config.integer("event.max_attempts"))};
+  consumers_.push_back(std::make_unique<ConsumerRunner>(std::move(options), *bus_, db_, std::move(handler),
+                                                        context_.log, context_.metrics));
+}
+
+}  // namespace cinema::events

@@ -1,0 +1,46 @@
+#pragma once
+// What a service needs of the event backbone, built from settings: the bus (embedded log or
+// Kafka), the outbox relay of the service's database, and its consumer groups. Everything stops
+// with the service (after the HTTP server drained).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/service_host.hpp"
+#include "events/bus.hpp"
+#include "events/consumer_runner.hpp"
+#include "events/outbox.hpp"
+#include "events/relay.hpp"
+
+namespace cinema::events {
+
+SettingGroup event_settings();
+
+class EventRuntime {
+ public:
+  EventRuntime(ServiceContext& context, store::Database& db);
+  ~EventRuntime();
+
+  // Call inside the transaction of the state change: the event is stored with it, on the main
+  // topic, and published after the commit. Call `published()` after the commit to wake the relay.
+  void emit(const Event& event) { outbox_.append(event, topic_); }
+  void published() { relay_->notify(); }
+  // Consumes the main topic as group `group` (normally the service's name).
+  void consume(const std::string& group, EventHandler handler);
+  [[nodiscard]] const std::string& topic() const { return topic_; }
+  Bus& bus() { return *bus_; }
+
+ private:
+  ServiceContext& context_;
+  store::Database& db_;
+  std::string topic_;
+  std::unique_ptr<Bus> bus_;
+  Outbox outbox_;
+  std::unique_ptr<Relay> relay_;
+  std::vector<std::unique_ptr<ConsumerRunner>> consumers_;
+};
+
+// The bus chosen by the settings (also used by CLI tools such as `cinema events`).
+std::unique_ptr<Bus> make_bus(const Config& config, const std::string& data_dir);
+
+}  // namespace cinema::events

@@ -1,0 +1,172 @@
+// Component tier: outbox + relay on the producing side, inbox + consumer runner on the consuming
+// side, over the embedded log on real SQLite files.
+#include <filesystem>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "events/consumer_runner.hpp"
+#include "events/embedded_bus.hpp"
+#include "events/inbox.hpp"
+#include "events/relay.hpp"
+
+namespace cinema::events {
+namespace {
+
+bool eventually(const std::function<bool()>& condition) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return condition();
+}
+
+class OutboxInboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("outbox-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "bus");
+    db_ = store::open_sqlite((dir_ / "service.db").string());
+    db_->execute_script(kOutboxSchema);
+    db_->execute_script(kInboxSchema);
+    db_->execute_script("CREATE TABLE effects (event_id TEXT NOT NULL);");
+    bus_ = make_embedded_bus((dir_ / "bus" / "events.db").string());
+  }
+  void TearDown() override {
+    bus_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  static Event event(const std::string& id) { return Event{id, "T", "1", "{}", "", -1}; }
+  std::vector<std::string> published_ids() {
+    std::vector<std::string> ids;
+    for (const auto& e : bus_->consumer("probe-" + std::to_string(++probes_), "cinema")->poll(std::chrono::milliseconds(20)))
+      ids.push_back(e.event_id);
+    return ids;
+  }
+  std::int64_t effects() { return db_->query("SELECT count(*) FROM effects").at(0).integer(0); }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Bus> bus_;
+  Logger log_{"test", LogLevel::error};
+  MetricsRegistry metrics_;
+  int probes_ = 0;
+};
+
+TEST_F(OutboxInboxTest, EventOfARolledBackChangeIsNeverPublished) {
+  Outbox outbox(*db_);
+  {
+    store::Transaction transaction(*db_);
+    outbox.append(event("lost"), "cinema");
+  }  // no commit
+  {
+    store::Transaction transaction(*db_);
+    outbox.append(event("kept"), "cinema");
+    transaction.commit();
+  }
+  Relay relay(outbox, bus_->publisher(), log_, metrics_);
+  relay.notify();
+  ASSERT_TRUE(eventually([&] { return outbox.backlog() == 0; }));
+  EXPECT_EQ(published_ids(), std::vector<std::string>{"kept"});
+}
+
+TEST_F(OutboxInboxTest, RelayPublishesInCommitOrderAndEmptiesTheOutbox) {
+  Outbox outbox(*db_);
+  Relay relay(outbox, bus_->publisher(), log_, metrics_);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 1200; ++i) {  // more than one relay batch
+    store::Transaction transaction(*db_);
+    outbox.append(event("e" + std::to_string(i)), "cinema");
+    transaction.commit();
+    expected.push_back("e" + std::to_string(i));
+  }
+  relay.notify();
+  ASSERT_TRUE(eventually([&] { return outbox.backlog() == 0; }));
+  std::vector<std::string> all;
+  auto consumer = bus_->consumer("all", "cinema");
+  for (auto batch = consumer->poll(std::chrono::milliseconds(20)); !batch.empty();
+       batch = consumer->poll(std::chrono::milliseconds(20)))
+    for (const auto& e : batch) all.push_back(e.event_id);
+  EXPECT_EQ(all, expected);
+}
+
+// A bus that refuses the first `failures` publishes.
+class FlakyPublisher final : public Publisher {
+ public:
+  FlakyPublisher(std::unique_ptr<Publisher> inner, int failures) : inner_(std::move(inner)), failures_(failures) {}
+  void publish(const std::string& topic, std::span<const Event> events) override {
+    if (failures_-- > 0) throw BusError("bus unavailable");
+    inner_->publish(topic, events);
+  }
+
+ private:
+  std::unique_ptr<Publisher> inner_;
+  int failures_;
+};
+
+TEST_F(OutboxInboxTest, RelayKeepsEventsWhileTheBusFailsAndPublishesThemLater) {
+  Outbox outbox(*db_);
+  {
+    store::Transaction transaction(*db_);
+    outbox.append(event("a"), "cinema");
+    outbox.append(event("b"), "cinema");
+    transaction.commit();
+  }
+  Relay relay(outbox, std::make_unique<FlakyPublisher>(bus_->publisher(), 3), log_, metrics_);
+  relay.notify();
+  ASSERT_TRUE(eventually([&] { return outbox.backlog() == 0; }));
+  EXPECT_EQ(published_ids(), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(OutboxInboxTest, InboxAppliesAnEventOnlyOnce) {
+  auto effect = [&](const Event& e) { db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id}); };
+  auto e = event("once");
+  EXPECT_EQ(apply_once(*db_, e, [&] { effect(e); }), InboxOutcome::applied);
+  EXPECT_EQ(apply_once(*db_, e, [&] { effect(e); }), InboxOutcome::duplicate);
+  EXPECT_EQ(effects(), 1);
+}
+
+TEST_F(OutboxInboxTest, InboxKeepsNothingOfAFailedEffect) {
+  auto e = event("fails");
+  EXPECT_THROW(apply_once(*db_, e,
+                          [&] {
+                            db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id});
+                            throw std::runtime_error("boom");
+                          }),
+               std::runtime_error);
+  EXPECT_EQ(effects(), 0);
+  EXPECT_EQ(apply_once(*db_, e, [] {}), InboxOutcome::applied) << "a failed event is not marked as applied";
+}
+
+TEST_F(OutboxInboxTest, RedeliveredEventsHaveOneEffectEach) {
+  std::vector<Event> events{event("x"), event("y"), event("x"), event("z"), event("y")};
+  bus_->publisher()->publish("cinema", events);
+  ConsumerRunner runner({"svc", "cinema", "cinema.DLT", 3}, *bus_, *db_,
+                        [&](const Event& e) { db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id}); }, log_,
+                        metrics_);
+  ASSERT_TRUE(eventually([&] { return metrics_.render().find("events_duplicates_skipped_total{group=\"svc\"} 2") != std::string::npos; }));
+  EXPECT_EQ(effects(), 3);
+}
+
+TEST_F(OutboxInboxTest, PoisonEventGoesToTheDeadLetterTopicAndConsumptionContinues) {
+  bus_->publisher()->publish("cinema", std::vector<Event>{event("poison"), event("fine")});
+  ConsumerRunner runner({"svc", "cinema", "cinema.DLT", 3}, *bus_, *db_,
+                        [&](const Event& e) {
+                          if (e.event_id == "poison") throw std::runtime_error("cannot apply");
+                          db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id});
+                        },
+                        log_, metrics_);
+  ASSERT_TRUE(eventually([&] { return effects() == 1; }));
+  auto dead = bus_->consumer("dlt-reader", "cinema.DLT")->poll(std::chrono::seconds(5));
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].event_id, "poison");
+  EXPECT_NE(dead[0].payload.find("cannot apply"), std::string::npos);
+  EXPECT_NE(metrics_.render().find("events_dead_lettered_total{group=\"svc\"} 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cinema::events
