@@ -3,6 +3,7 @@
 #include "events/runtime.hpp"
 #include "services/gateway/gateway_service.hpp"
 #include "services/movie/movie_service.hpp"
+#include "services/reservation/reservation_service.hpp"
 
 namespace cinema::cli {
 
@@ -10,6 +11,8 @@ const std::vector<ServiceEntry>& service_catalog() {
   static const std::vector<ServiceEntry> catalog = {
       {"movie", movie::kDefaultPort, movie::movie_settings, true,
        [](ServiceContext& context) -> std::shared_ptr<void> { return movie::make_movie_service(context); }},
+      {"reservation", reservation::kDefaultPort, reservation::reservation_settings, true,
+       [](ServiceContext& context) -> std::shared_ptr<void> { return reservation::make_reservation_service(context); }},
       {"gateway", gateway::kDefaultPort, gateway::gateway_settings, false,
        [](ServiceContext& context) -> std::shared_ptr<void> { return gateway::make_gateway_service(context); }},
   };

@@ -35,6 +35,9 @@ struct Child {
   Clock::time_point restart_at;
 };
 
+// The address other processes use to reach a service listening on `options.host`.
+std::string reachable_host(const UpOptions& options) { return options.host == "0.0.0.0" ? "127.0.0.1" : options.host; }
+
 std::vector<std::string> child_environment(const UpOptions& options, const Child& child,
                                            const std::vector<Child>& children) {
   std::vector<std::pair<std::string, std::string>> overrides = {
@@ -44,10 +47,13 @@ std::vector<std::string> child_environment(const UpOptions& options, const Child
       {"LOG_FILE", child.log_path},
   };
   if (!options.config_file.empty()) overrides.emplace_back("CINEMA_CONFIG", options.config_file);
-  for (const auto& other : children)
-    if (other.service != "gateway")
-      overrides.emplace_back(Config::env_name("gateway.upstream." + other.service),
-                             fmt::format("{}:{}", options.host, other.port));
+  // Where each service is: the gateway's routes, and reservation's synchronous payment call.
+  for (const auto& other : children) {
+    if (other.service == "gateway") continue;
+    auto address = fmt::format("{}:{}", reachable_host(options), other.port);
+    overrides.emplace_back(Config::env_name("gateway.upstream." + other.service), address);
+    if (other.service == "payment") overrides.emplace_back(Config::env_name("reservation.payment_upstream"), address);
+  }
   std::vector<std::string> environment;
   for (char** entry = environ; *entry; ++entry) {
     std::string_view text(*entry);
@@ -102,7 +108,7 @@ std::string log_tail(const std::string& path, std::size_t lines) {
 bool is_ready(const UpOptions& options, const Child& child) {
   try {
     http::Request probe{.method = "GET", .target = "/actuator/health/readiness"};
-    auto upstream = fmt::format("{}:{}", options.host == "0.0.0.0" ? "127.0.0.1" : options.host, child.port);
+    auto upstream = fmt::format("{}:{}", reachable_host(options), child.port);
     return http::blocking_send(upstream, std::move(probe), std::chrono::milliseconds(500)).status == 200;
   } catch (const std::exception&) {
     return false;

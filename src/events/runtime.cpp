@@ -47,7 +47,14 @@ EventRuntime::~EventRuntime() {
 
 void EventRuntime::consume(const std::string& group, EventHandler handler) {
   ConsumerOptions options{group, topic_, topic_ + ".DLT", static_cast<int>(context_.config.integer("event.max_attempts"))};
-  consumers_.push_back(std::make_unique<ConsumerRunner>(std::move(options), *bus_, db_, std::move(handler),
+  // Events the handler emits are in the outbox when its inbox transaction commits. Waking the relay
+  // before that commit is safe: the relay reads the outbox through the same connection, whose lock
+  // the transaction holds, so it sees the rows right after the commit.
+  auto handle_and_wake = [this, handler = std::move(handler)](const Event& event) {
+    handler(event);
+    relay_->notify();
+  };
+  consumers_.push_back(std::make_unique<ConsumerRunner>(std::move(options), *bus_, db_, std::move(handle_and_wake),
                                                         context_.log, context_.metrics));
 }
 

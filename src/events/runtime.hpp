@@ -9,6 +9,7 @@
 #include "core/service_host.hpp"
 #include "events/bus.hpp"
 #include "events/consumer_runner.hpp"
+#include "events/event_sink.hpp"
 #include "events/outbox.hpp"
 #include "events/relay.hpp"
 
@@ -16,15 +17,15 @@ namespace cinema::events {
 
 SettingGroup event_settings();
 
-class EventRuntime {
+class EventRuntime final : public EventSink {
  public:
   EventRuntime(ServiceContext& context, store::Database& db);
-  ~EventRuntime();
+  ~EventRuntime() override;
 
   // Call inside the transaction of the state change: the event is stored with it, on the main
   // topic, and published after the commit. Call `published()` after the commit to wake the relay.
-  void emit(const Event& event) { outbox_.append(event, topic_); }
-  void published() { relay_->notify(); }
+  void emit(const Event& event) override { outbox_.append(event, topic_); }
+  void published() override { relay_->notify(); }
   // Consumes the main topic as group `group` (normally the service's name).
   void consume(const std::string& group, EventHandler handler);
   [[nodiscard]] const std::string& topic() const { return topic_; }

@@ -1,5 +1,6 @@
 #include "services/movie/movie_repository.hpp"
 
+#include "events/inbox.hpp"
 #include "events/outbox.hpp"
 
 namespace cinema::movie {
@@ -17,6 +18,35 @@ constexpr store::Migration kMigrations[] = {
       );
     )sql"},
     {2, "create outbox", events::kOutboxSchema},
+    {3, "create screenings, audience and reviews", R"sql(
+      CREATE TABLE screenings (
+        screening_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        movie_id     INTEGER NOT NULL,
+        starts_at    TEXT    NOT NULL,
+        hall         TEXT    NOT NULL,
+        seat_rows    INTEGER NOT NULL,
+        seat_cols    INTEGER NOT NULL,
+        price        INTEGER NOT NULL
+      );
+      CREATE INDEX screenings_by_movie ON screenings (movie_id, starts_at);
+      CREATE TABLE audience (
+        rsv_id       INTEGER PRIMARY KEY,
+        movie_id     INTEGER NOT NULL,
+        screening_id INTEGER NOT NULL,
+        customer_id  TEXT    NOT NULL,
+        seats        INTEGER NOT NULL,
+        status       TEXT    NOT NULL
+      );
+      CREATE INDEX audience_by_movie ON audience (movie_id, customer_id);
+      CREATE TABLE reviews (
+        review_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+        movie_id    INTEGER NOT NULL,
+        customer_id TEXT    NOT NULL,
+        rating      INTEGER NOT NULL,
+        text        TEXT    NOT NULL
+      );
+    )sql"},
+    {4, "create inbox", events::kInboxSchema},
 };
 
 constexpr std::string_view kInsert =

@@ -4,6 +4,8 @@
 
 #include "events/runtime.hpp"
 #include "services/movie/movie_repository.hpp"
+#include "services/movie/audience_handler.hpp"
+#include "services/movie/movie_policy.hpp"
 #include "services/movie/movies_handler.hpp"
 #include "store/database.hpp"
 
@@ -12,21 +14,52 @@ namespace cinema::movie {
 class MovieService {
  public:
   MovieService(ServiceContext& context, std::unique_ptr<store::Database> db)
-      : db_(std::move(db)), events_(context, *db_), movies_(*db_), handler_(*db_, movies_, events_) {}
-  void register_routes(http::Router& router) { handler_.register_routes(router); }
+      : db_(std::move(db)),
+        events_(context, *db_),
+        movies_(*db_),
+        audience_(*db_),
+        publisher_(events_),
+        movies_handler_(*db_, movies_, audience_, publisher_, default_screening_settings(context.config)),
+        audience_handler_(*db_, movies_, audience_, publisher_),
+        policy_(movies_, audience_, publisher_) {}
+
+  void start(ServiceContext& context) {
+    movies_handler_.register_routes(context.router);
+    audience_handler_.register_routes(context.router);
+    events_.consume("movie", [this](const events::Event& event) { policy_.apply(event); });
+  }
   store::Database& db() { return *db_; }
 
  private:
+  static DefaultScreening default_screening_settings(const Config& config) {
+    return DefaultScreening{config.integer("movie.default_screening_rows"),
+                            config.integer("movie.default_screening_cols"),
+                            config.integer("movie.default_screening_price"),
+                            std::chrono::hours(config.integer("movie.default_screening_delay_hours"))};
+  }
+
   std::unique_ptr<store::Database> db_;
   events::EventRuntime events_;
   MovieRepository movies_;
-  MoviesHandler handler_;
+  AudienceRepository audience_;
+  MoviePublisher publisher_;
+  MoviesHandler movies_handler_;
+  AudienceHandler audience_handler_;
+  MoviePolicy policy_;
 };
 
 SettingGroup movie_settings() {
-  return SettingGroup{"movie",
-                      {{"movie.db_file", SettingType::string, "movie.db",
-                        "SQLite file of the movie service, relative to data.dir unless absolute."}}};
+  using T = SettingType;
+  return SettingGroup{
+      "movie",
+      {{"movie.db_file", T::string, "movie.db", "SQLite file of the movie service, relative to data.dir unless absolute."},
+       {"movie.default_screening_rows", T::integer, "10",
+        "Seat rows of the screening every new movie gets (so the seed's movieId-only reservation works); 0: none.", 0,
+        kMaxRows},
+       {"movie.default_screening_cols", T::integer, "10", "Seats per row of that default screening.", 1, kMaxCols},
+       {"movie.default_screening_price", T::integer, "10000", "Seat price of that default screening.", 0, INT64_MAX},
+       {"movie.default_screening_delay_hours", T::integer, "24",
+        "The default screening starts this long after registration, on the hour.", 0, 24 * 365}}};
 }
 
 std::shared_ptr<MovieService> make_movie_service(ServiceContext& context) {
@@ -34,7 +67,7 @@ std::shared_ptr<MovieService> make_movie_service(ServiceContext& context) {
   auto db = store::open_sqlite(path.string());
   store::migrate(*db, movie_migrations());
   auto service = std::make_shared<MovieService>(context, std::move(db));
-  service->register_routes(context.router);
+  service->start(context);
   context.actuator.add_readiness_check("db", [service]() -> std::string {
     try {
       service->db().query("SELECT 1");

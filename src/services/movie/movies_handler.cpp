@@ -1,11 +1,7 @@
 #include "services/movie/movies_handler.hpp"
 
-#include <charconv>
-
-#include <fmt/format.h>
-
 #include "core/http/errors.hpp"
-#include "contracts/movie_events.hpp"
+#include "core/http/query.hpp"
 #include "core/json.hpp"
 #include "services/movie/movie_json.hpp"
 
@@ -13,17 +9,6 @@ namespace cinema::movie {
 namespace {
 constexpr std::int64_t kDefaultPageSize = 100;
 constexpr std::int64_t kMaxPageSize = 1000;
-
-std::int64_t query_number(const http::Request& request, std::string_view name, std::int64_t fallback,
-                          std::int64_t min, std::int64_t max) {
-  auto text = request.query_param(name);
-  if (!text) return fallback;
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc{} || end != text->data() + text->size() || value < min || value > max)
-    throw http::BadRequest(std::string(name), fmt::format("must be an integer from {} to {}", min, max));
-  return value;
-}
 }  // namespace
 
 void MoviesHandler::register_routes(http::Router& router) {
@@ -37,17 +22,22 @@ void MoviesHandler::register_routes(http::Router& router) {
 
 http::Response MoviesHandler::create(const http::Request& request) {
   auto movie = register_movie(parse_movie_draft(request.body));
+  auto now = std::chrono::system_clock::now();
   store::Transaction transaction(db_);
   movie = movies_.insert(movie);
-  commit_with_event(transaction, "MovieRegistered", movie, request);
+  publisher_.movie("MovieRegistered", movie, {request.trace_id, now});
+  if (auto screening = default_screening(movie.id, now, default_screening_))
+    publisher_.screening(audience_.insert_screening(*screening), {request.trace_id, now});
+  transaction.commit();
+  publisher_.published();
   auto response = http::Response::json(201, movie_to_json(movie));
   response.headers.set("Location", "/movies/" + std::to_string(movie.id));
   return response;
 }
 
 http::Response MoviesHandler::list(const http::Request& request) const {
-  auto limit = query_number(request, "limit", kDefaultPageSize, 1, kMaxPageSize);
-  auto offset = query_number(request, "offset", 0, 0, INT64_MAX);
+  auto limit = http::query_integer(request, "limit", kDefaultPageSize, 1, kMaxPageSize);
+  auto offset = http::query_integer(request, "offset", 0, 0, INT64_MAX);
   return http::Response::json(200, movies_to_json(movies_.list(limit, offset)));
 }
 
@@ -93,11 +83,9 @@ http::Response MoviesHandler::save(const http::Request& request, const std::func
 
 void MoviesHandler::commit_with_event(store::Transaction& transaction, std::string_view type, const Movie& movie,
                                       const http::Request& request) {
-  contracts::MovieState state{movie.id,           movie.title,       movie.desc,   movie.status,
-                              movie.review_count, movie.last_action, movie.version};
-  events_.emit(contracts::movie_event(type, state, {request.trace_id, std::chrono::system_clock::now()}));
+  publisher_.movie(type, movie, {request.trace_id, std::chrono::system_clock::now()});
   transaction.commit();
-  events_.published();
+  publisher_.published();
 }
 
 }  // namespace cinema::movie

@@ -4,15 +4,17 @@
 #include <functional>
 
 #include "core/http/router.hpp"
-#include "events/runtime.hpp"
+#include "services/movie/movie_publisher.hpp"
 #include "services/movie/movie_repository.hpp"
+#include "services/movie/screening.hpp"
 
 namespace cinema::movie {
 
 class MoviesHandler final {
  public:
-  MoviesHandler(store::Database& db, MovieRepository& movies, events::EventRuntime& events)
-      : db_(db), movies_(movies), events_(events) {}
+  MoviesHandler(store::Database& db, MovieRepository& movies, AudienceRepository& audience,
+                MoviePublisher& publisher, DefaultScreening default_screening)
+      : db_(db), movies_(movies), audience_(audience), publisher_(publisher), default_screening_(default_screening) {}
   void register_routes(http::Router& router);
 
  private:
@@ -31,7 +33,9 @@ class MoviesHandler final {
 
   store::Database& db_;
   MovieRepository& movies_;
-  events::EventRuntime& events_;
+  AudienceRepository& audience_;
+  MoviePublisher& publisher_;
+  DefaultScreening default_screening_;
 };
 
 }  // namespace cinema::movie

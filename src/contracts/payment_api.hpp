@@ -1,0 +1,32 @@
+#pragma once
+// The synchronous reservation -> payment call (POST /payments), shared by the client side
+// (reservation) and the server side (payment) so both read and write the same JSON.
+//   request:  {"rsvId":1,"movieId":1,"amount":24000,"customerId":"kim","cardNumber":"4111..."}
+//   201/200:  {"payId":1,"rsvId":1,"movieId":1,"status":"paid","amount":24000,"customerId":"kim"}
+//   402:      {"error":"payment_declined","message":..,"payId":2,"rsvId":..,"status":"declined","reason":..}
+// The call is idempotent per rsvId: repeating it returns the first outcome and never charges twice.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "contracts/payment_events.hpp"
+
+namespace cinema::contracts {
+
+struct PaymentRequest {
+  std::int64_t rsv_id = 0;
+  std::int64_t movie_id = 0;
+  std::int64_t amount = 0;
+  std::string customer_id;
+  std::string card_number;  // empty: the customer's default card (approved)
+};
+
+std::string payment_request_to_json(const PaymentRequest& request);
+// Throws http::BadRequest naming the field.
+PaymentRequest payment_request_from_json(std::string_view body);
+
+std::string payment_to_json(const PaymentState& payment);
+// Reads a 200/201/402 answer of POST /payments, GET /payments/{id}, or a payment event payload.
+PaymentState payment_from_json(std::string_view body);
+
+}  // namespace cinema::contracts

@@ -1,0 +1,29 @@
+#pragma once
+// What movie does with the events it consumes (group "movie"):
+//   ReservationConfirmed -> the customer joins the screening's audience (may review once it started);
+//                           status follows the seats; MovieReserved
+//   ReservationCancelled -> the customer leaves the audience; MovieCancelled
+#include "events/event.hpp"
+#include "services/movie/audience_repository.hpp"
+#include "services/movie/movie_publisher.hpp"
+#include "services/movie/movie_repository.hpp"
+
+namespace cinema::movie {
+
+class MoviePolicy {
+ public:
+  MoviePolicy(MovieRepository& movies, AudienceRepository& audience, MoviePublisher& publisher)
+      : movies_(movies), audience_(audience), publisher_(publisher) {}
+  // Runs inside the inbox transaction.
+  void apply(const events::Event& event);
+
+ private:
+  void seats_changed(std::int64_t movie_id, std::string_view last_action, std::string_view event_type,
+                     const contracts::EventOrigin& origin);
+
+  MovieRepository& movies_;
+  AudienceRepository& audience_;
+  MoviePublisher& publisher_;
+};
+
+}  // namespace cinema::movie

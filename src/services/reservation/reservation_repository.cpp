@@ -1,0 +1,194 @@
+#include "services/reservation/reservation_repository.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "events/inbox.hpp"
+#include "events/outbox.hpp"
+
+namespace cinema::reservation {
+namespace {
+constexpr store::Migration kMigrations[] = {
+    {1, "create reservations and seat holds", R"sql(
+      CREATE TABLE movies (movie_id INTEGER PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE screenings (
+        screening_id INTEGER PRIMARY KEY,
+        movie_id     INTEGER NOT NULL,
+        starts_at    TEXT    NOT NULL,
+        seat_rows    INTEGER NOT NULL,
+        seat_cols    INTEGER NOT NULL,
+        price        INTEGER NOT NULL
+      );
+      CREATE INDEX screenings_by_movie ON screenings (movie_id, starts_at);
+      CREATE TABLE reservations (
+        rsv_id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        movie_id        INTEGER NOT NULL,
+        screening_id    INTEGER NOT NULL,
+        customer_id     TEXT    NOT NULL,
+        status          TEXT    NOT NULL,
+        pay_id          INTEGER,
+        amount          INTEGER NOT NULL,
+        seats           TEXT    NOT NULL,
+        reason          TEXT    NOT NULL DEFAULT '',
+        version         INTEGER NOT NULL,
+        idempotency_key TEXT UNIQUE,
+        card_token      TEXT    NOT NULL DEFAULT '',
+        created_at      TEXT    NOT NULL
+      );
+      CREATE INDEX reservations_by_customer ON reservations (customer_id, status);
+      CREATE INDEX reservations_by_status ON reservations (status, created_at);
+      CREATE TABLE seat_holds (
+        screening_id INTEGER NOT NULL,
+        seat         TEXT    NOT NULL,
+        rsv_id       INTEGER NOT NULL REFERENCES reservations (rsv_id),
+        PRIMARY KEY (screening_id, seat)
+      );
+      CREATE INDEX seat_holds_by_reservation ON seat_holds (rsv_id);
+    )sql"},
+    {2, "create outbox", events::kOutboxSchema},
+    {3, "create inbox", events::kInboxSchema},
+};
+
+constexpr std::string_view kUpsertScreening =
+    "INSERT INTO screenings (screening_id, movie_id, starts_at, seat_rows, seat_cols, price) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (screening_id) DO UPDATE SET movie_id = excluded.movie_id, "
+    "starts_at = excluded.starts_at, seat_rows = excluded.seat_rows, seat_cols = excluded.seat_cols, "
+    "price = excluded.price";
+constexpr std::string_view kUpsertMovie =
+    "INSERT INTO movies (movie_id, deleted) VALUES ($1, $2) ON CONFLICT (movie_id) DO UPDATE SET deleted = excluded.deleted";
+constexpr std::string_view kMovieExists = "SELECT 1 FROM movies WHERE movie_id = $1 AND deleted = 0";
+constexpr std::string_view kFindScreening =
+    "SELECT screening_id, movie_id, starts_at, seat_rows, seat_cols, price FROM screenings WHERE screening_id = $1";
+constexpr std::string_view kNextScreening =
+    "SELECT screening_id, movie_id, starts_at, seat_rows, seat_cols, price FROM screenings s "
+    "WHERE movie_id = $1 AND starts_at > $2 "
+    "AND (SELECT count(*) FROM seat_holds h WHERE h.screening_id = s.screening_id) < seat_rows * seat_cols "
+    "ORDER BY starts_at, screening_id LIMIT 1";
+constexpr std::string_view kTakenSeats = "SELECT seat FROM seat_holds WHERE screening_id = $1";
+constexpr std::string_view kInsert =
+    "INSERT INTO reservations (movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version, "
+    "idempotency_key, card_token, created_at) VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11) "
+    "RETURNING rsv_id";
+constexpr std::string_view kHoldSeat = "INSERT INTO seat_holds (screening_id, seat, rsv_id) VALUES ($1, $2, $3)";
+constexpr std::string_view kUpdate =
+    "UPDATE reservations SET status = $2, pay_id = $3, reason = $4, version = $5 WHERE rsv_id = $1";
+constexpr std::string_view kForgetKey = "UPDATE reservations SET idempotency_key = NULL WHERE rsv_id = $1";
+constexpr std::string_view kReleaseSeats = "DELETE FROM seat_holds WHERE rsv_id = $1";
+constexpr std::string_view kSelect =
+    "SELECT rsv_id, movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version, card_token "
+    "FROM reservations ";
+constexpr std::string_view kCountActive =
+    "SELECT count(*) FROM reservations WHERE customer_id = $1 AND status IN ('reqReserve', 'reserved', 'reqCancel')";
+
+Screening screening_from_row(const store::Row& row) {
+  return Screening{row.integer(0), row.integer(1), row.text(2), row.integer(3), row.integer(4), row.integer(5)};
+}
+
+Reservation reservation_from_row(const store::Row& row) {
+  Reservation r;
+  r.id = row.integer(0);
+  r.movie_id = row.integer(1);
+  r.screening_id = row.integer(2);
+  r.customer_id = row.text(3);
+  r.status = row.text(4);
+  r.pay_id = row.optional_integer(5);
+  r.amount = row.integer(6);
+  r.seats = nlohmann::json::parse(row.text(7)).get<std::vector<std::string>>();
+  r.reason = row.text(8);
+  r.version = row.integer(9);
+  r.card_token = row.text(10);
+  return r;
+}
+
+std::vector<Reservation> reservations_from(const store::Rows& rows) {
+  std::vector<Reservation> out;
+  for (const auto& row : rows) out.push_back(reservation_from_row(row));
+  return out;
+}
+
+std::string query(std::string_view where) { return std::string(kSelect) + std::string(where); }
+}  // namespace
+
+std::span<const store::Migration> reservation_migrations() { return kMigrations; }
+
+void ReservationRepository::upsert_screening(const Screening& s) {
+  db_.execute(kUpsertScreening, {s.id, s.movie_id, s.starts_at, s.rows, s.cols, s.price});
+}
+
+void ReservationRepository::set_movie_known(std::int64_t movie_id, bool deleted) {
+  db_.execute(kUpsertMovie, {movie_id, std::int64_t{deleted ? 1 : 0}});
+}
+
+bool ReservationRepository::movie_exists(std::int64_t movie_id) const { return !db_.query(kMovieExists, {movie_id}).empty(); }
+
+std::optional<Screening> ReservationRepository::find_screening(std::int64_t id) const {
+  auto rows = db_.query(kFindScreening, {id});
+  if (rows.empty()) return std::nullopt;
+  return screening_from_row(rows.front());
+}
+
+std::optional<Screening> ReservationRepository::next_screening_with_free_seat(std::int64_t movie_id,
+                                                                             const std::string& now_iso) const {
+  auto rows = db_.query(kNextScreening, {movie_id, now_iso});
+  if (rows.empty()) return std::nullopt;
+  return screening_from_row(rows.front());
+}
+
+std::set<std::string> ReservationRepository::taken_seats(std::int64_t screening_id) const {
+  std::set<std::string> seats;
+  for (const auto& row : db_.query(kTakenSeats, {screening_id})) seats.insert(row.text(0));
+  return seats;
+}
+
+Reservation ReservationRepository::insert(const Reservation& r, const std::string& idempotency_key,
+                                          const std::string& created_at) {
+  store::Value key = idempotency_key.empty() ? store::Value(nullptr) : store::Value(idempotency_key);
+  auto rows = db_.query(kInsert, {r.movie_id, r.screening_id, r.customer_id, r.status, r.amount,
+                                  nlohmann::json(r.seats).dump(), r.reason, r.version, key, r.card_token,
+                                  created_at});
+  Reservation stored = r;
+  stored.id = rows.at(0).integer(0);
+  for (const auto& seat : r.seats) db_.execute(kHoldSeat, {r.screening_id, seat, stored.id});
+  return stored;
+}
+
+void ReservationRepository::update(const Reservation& r) {
+  store::Value pay_id = r.pay_id ? store::Value(*r.pay_id) : store::Value(nullptr);
+  db_.execute(kUpdate, {r.id, r.status, pay_id, r.reason, r.version});
+}
+
+void ReservationRepository::forget_idempotency_key(std::int64_t reservation_id) {
+  db_.execute(kForgetKey, {reservation_id});
+}
+
+void ReservationRepository::release_seats(std::int64_t reservation_id) { db_.execute(kReleaseSeats, {reservation_id}); }
+
+std::optional<Reservation> ReservationRepository::find(std::int64_t id) const {
+  auto rows = db_.query(query("WHERE rsv_id = $1"), {id});
+  if (rows.empty()) return std::nullopt;
+  return reservation_from_row(rows.front());
+}
+
+std::optional<Reservation> ReservationRepository::find_by_idempotency_key(const std::string& key) const {
+  auto rows = db_.query(query("WHERE idempotency_key = $1"), {key});
+  if (rows.empty()) return std::nullopt;
+  return reservation_from_row(rows.front());
+}
+
+std::vector<Reservation> ReservationRepository::list(const std::optional<std::string>& customer_id,
+                                                     std::int64_t limit, std::int64_t offset) const {
+  if (customer_id)
+    return reservations_from(db_.query(query("WHERE customer_id = $1 ORDER BY rsv_id LIMIT $2 OFFSET $3"),
+                                       {*customer_id, limit, offset}));
+  return reservations_from(db_.query(query("ORDER BY rsv_id LIMIT $1 OFFSET $2"), {limit, offset}));
+}
+
+std::int64_t ReservationRepository::count_active(const std::string& customer_id) const {
+  return db_.query(kCountActive, {customer_id}).at(0).integer(0);
+}
+
+std::vector<Reservation> ReservationRepository::unsettled(const std::string& before_iso) const {
+  return reservations_from(
+      db_.query(query("WHERE status = 'reqReserve' AND created_at < $1 ORDER BY rsv_id LIMIT 100"), {before_iso}));
+}
+
+}  // namespace cinema::reservation

@@ -1,0 +1,53 @@
+#pragma once
+// Where reservations, held seats and the replica of screenings live. A seat is held by a row of
+// seat_holds whose primary key is (screening, seat): the database itself refuses a second hold,
+// whatever the number of processes or threads racing for it.
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "services/reservation/reservation.hpp"
+#include "store/database.hpp"
+
+namespace cinema::reservation {
+
+std::span<const store::Migration> reservation_migrations();
+
+class ReservationRepository {
+ public:
+  explicit ReservationRepository(store::Database& db) : db_(db) {}
+
+  // Replica of movie's data, fed by events.
+  void upsert_screening(const Screening& screening);
+  void set_movie_known(std::int64_t movie_id, bool deleted);
+  [[nodiscard]] bool movie_exists(std::int64_t movie_id) const;
+  [[nodiscard]] std::optional<Screening> find_screening(std::int64_t id) const;
+  // The earliest screening of the movie starting after `now_iso` that has a free seat.
+  [[nodiscard]] std::optional<Screening> next_screening_with_free_seat(std::int64_t movie_id,
+                                                                      const std::string& now_iso) const;
+  [[nodiscard]] std::set<std::string> taken_seats(std::int64_t screening_id) const;
+
+  // Inserts the reservation and holds its seats; returns it with its id. Throws
+  // store::ConstraintViolation when a seat is already held (or the idempotency key was used).
+  Reservation insert(const Reservation& reservation, const std::string& idempotency_key,
+                     const std::string& created_at);
+  void update(const Reservation& reservation);
+  void release_seats(std::int64_t reservation_id);
+  // A retry with the same key may then start afresh (used when payment certainly did not charge).
+  void forget_idempotency_key(std::int64_t reservation_id);
+  [[nodiscard]] std::optional<Reservation> find(std::int64_t id) const;
+  [[nodiscard]] std::optional<Reservation> find_by_idempotency_key(const std::string& key) const;
+  [[nodiscard]] std::vector<Reservation> list(const std::optional<std::string>& customer_id, std::int64_t limit,
+                                              std::int64_t offset) const;
+  [[nodiscard]] std::int64_t count_active(const std::string& customer_id) const;
+  // Reservations left in reqReserve (e.g. by a crash) created before `before_iso`.
+  [[nodiscard]] std::vector<Reservation> unsettled(const std::string& before_iso) const;
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace cinema::reservation

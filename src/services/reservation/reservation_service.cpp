@@ -1,0 +1,100 @@
+#include "services/reservation/reservation_service.hpp"
+
+#include <filesystem>
+
+#include <boost/asio/co_spawn.hpp>
+
+#include "events/runtime.hpp"
+#include "services/reservation/reservation_policy.hpp"
+#include "services/reservation/reservation_recovery.hpp"
+#include "services/reservation/reservations_handler.hpp"
+
+namespace cinema::reservation {
+
+class ReservationService {
+ public:
+  ReservationService(ServiceContext& context, std::unique_ptr<store::Database> db)
+      : db_(std::move(db)),
+        events_(context, *db_),
+        reservations_(*db_),
+        saga_(*db_, reservations_, events_, context.config.integer("max_reservation_per_person")),
+        breaker_(static_cast<int>(context.config.integer("reservation.breaker_failures")),
+                 std::chrono::milliseconds(context.config.integer("reservation.breaker_open_ms"))),
+        payments_(context.io,
+                  PaymentClientOptions{
+                      context.config.text("reservation.payment_upstream"),
+                      std::chrono::milliseconds(context.config.integer("reservation.payment_timeout_ms")),
+                      static_cast<std::size_t>(context.config.integer("reservation.max_in_flight"))},
+                  breaker_, context.metrics),
+        handler_(reservations_, saga_, payments_),
+        policy_(reservations_, saga_),
+        recovery_(reservations_, saga_, payments_, context.log,
+                  std::chrono::milliseconds(context.config.integer("reservation.settle_after_ms"))) {}
+
+  void start(ServiceContext& context) {
+    handler_.register_routes(context.router);
+    events_.consume("reservation", [this](const events::Event& event) { policy_.apply(event); });
+    auto interval = std::chrono::milliseconds(context.config.integer("reservation.recovery_interval_ms"));
+    boost::asio::co_spawn(context.io, recovery_.run_forever(interval, stopped_), [](std::exception_ptr failure) {
+      if (failure) std::rethrow_exception(failure);
+    });
+    context.on_stop([this] { stopped_ = true; });
+  }
+  store::Database& db() { return *db_; }
+
+ private:
+  std::unique_ptr<store::Database> db_;
+  events::EventRuntime events_;
+  ReservationRepository reservations_;
+  ReservationSaga saga_;
+  resilience::CircuitBreaker breaker_;
+  PaymentClient payments_;
+  ReservationsHandler handler_;
+  ReservationPolicy policy_;
+  ReservationRecovery recovery_;
+  std::atomic<bool> stopped_{false};
+};
+
+SettingGroup reservation_settings() {
+  using T = SettingType;
+  return SettingGroup{
+      "reservation",
+      {
+          {"reservation.db_file", T::string, "reservation.db",
+           "SQLite file of the reservation service, relative to data.dir unless absolute."},
+          {"max_reservation_per_person", T::integer, "100",
+           "Most active reservations one customer may hold (the seed's ConfigMap key).", 1, 1'000'000},
+          {"reservation.payment_upstream", T::string, "127.0.0.1:8083", "Payment service (host:port)."},
+          {"reservation.payment_timeout_ms", T::integer, "3000",
+           "How long a reservation waits for payment; then it answers 503 and settles later.", 1, 600'000},
+          {"reservation.breaker_failures", T::integer, "5",
+           "Consecutive payment failures that open the circuit breaker.", 1, 1000},
+          {"reservation.breaker_open_ms", T::integer, "5000",
+           "How long the open breaker turns reservations away before one trial call.", 1, 3'600'000},
+          {"reservation.max_in_flight", T::integer, "256",
+           "Payment calls in flight at once; more are turned away with 503 (bulkhead).", 1, 100'000},
+          {"reservation.settle_after_ms", T::integer, "10000",
+           "Age after which a reservation still in reqReserve is settled by recovery.", 1, 86'400'000},
+          {"reservation.recovery_interval_ms", T::integer, "2000", "How often recovery looks for such reservations.",
+           10, 3'600'000},
+      }};
+}
+
+std::shared_ptr<ReservationService> make_reservation_service(ServiceContext& context) {
+  auto path = std::filesystem::path(context.data_dir) / context.config.text("reservation.db_file");
+  auto db = store::open_sqlite(path.string());
+  store::migrate(*db, reservation_migrations());
+  auto service = std::make_shared<ReservationService>(context, std::move(db));
+  service->start(context);
+  context.actuator.add_readiness_check("db", [service]() -> std::string {
+    try {
+      service->db().query("SELECT 1");
+      return {};
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  });
+  return service;
+}
+
+}  // namespace cinema::reservation

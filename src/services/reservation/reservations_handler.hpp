@@ -1,0 +1,31 @@
+#pragma once
+// HTTP <-> saga for /reservations. POST holds the seats, calls payment synchronously and answers
+// with the settled reservation: 201 reserved, 402 declined, 503 + Retry-After when payment is
+// unavailable (nothing held) or did not answer in time (settled later by recovery).
+#include "core/http/router.hpp"
+#include "services/reservation/payment_client.hpp"
+#include "services/reservation/reservation_saga.hpp"
+
+namespace cinema::reservation {
+
+class ReservationsHandler final {
+ public:
+  ReservationsHandler(ReservationRepository& reservations, ReservationSaga& saga, PaymentClient& payments)
+      : reservations_(reservations), saga_(saga), payments_(payments) {}
+  void register_routes(http::Router& router);
+
+ private:
+  http::Awaitable create(http::Request& request);
+  http::Response list(const http::Request& request) const;
+  http::Response get(const http::Request& request) const;
+  http::Response change(const http::Request& request);
+
+  ReservationRepository& reservations_;
+  ReservationSaga& saga_;
+  PaymentClient& payments_;
+};
+
+// The answer for a reservation in its current state (also for a repeated Idempotency-Key).
+http::Response reservation_response(const Reservation& reservation, int success_status);
+
+}  // namespace cinema::reservation

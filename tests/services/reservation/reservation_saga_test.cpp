@@ -1,0 +1,174 @@
+// Component tier: the saga on a real SQLite file, events read back from the outbox.
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "contracts/reservation_events.hpp"
+#include "events/event_sink.hpp"
+#include "services/reservation/reservation_saga.hpp"
+
+namespace cinema::reservation {
+namespace {
+
+class ReservationSagaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("rsv-saga-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+    remove_files();
+    db_ = store::open_sqlite(path_.string());
+    store::migrate(*db_, reservation_migrations());
+    reservations_.emplace(*db_);
+    outbox_.emplace(*db_);
+    sink_.emplace(*outbox_, "cinema");
+    saga_.emplace(*db_, *reservations_, *sink_, 3);
+    reservations_->set_movie_known(1, false);
+    reservations_->upsert_screening(Screening{7, 1, "2030-01-01T19:00:00Z", 2, 2, 10000});
+  }
+  void TearDown() override {
+    saga_.reset();
+    db_.reset();
+    remove_files();
+  }
+  void remove_files() {
+    for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
+  }
+  std::variant<Reservation, Refusal> start(std::vector<std::string> seats, std::string customer = "kim",
+                                           std::string key = {}) {
+    ReservationRequest request{std::nullopt, 7, std::move(seats), std::move(customer), "", std::move(key)};
+    return saga_->start(request, kNow);
+  }
+  std::vector<std::string> outbox_types() {
+    std::vector<std::string> types;
+    for (const auto& row : outbox_->oldest(100)) types.push_back(row.event.event_type);
+    return types;
+  }
+  static PaymentOutcome approved(std::int64_t pay_id) {
+    contracts::PaymentState payment;
+    payment.pay_id = pay_id;
+    payment.status = "paid";
+    return PaymentOutcome{PaymentOutcome::Kind::approved, payment, {}, {}};
+  }
+
+  static constexpr const char* kNow = "2029-12-31T12:00:00Z";
+  std::filesystem::path path_;
+  std::unique_ptr<store::Database> db_;
+  std::optional<ReservationRepository> reservations_;
+  std::optional<events::Outbox> outbox_;
+  std::optional<events::OutboxSink> sink_;
+  std::optional<ReservationSaga> saga_;
+};
+
+TEST_F(ReservationSagaTest, ASeatHeldByOneReservationIsRefusedToTheNext) {
+  ASSERT_TRUE(std::holds_alternative<Reservation>(start({"A1", "A2"})));
+  auto second = start({"A2", "B1"}, "lee");
+  ASSERT_TRUE(std::holds_alternative<Refusal>(second));
+  EXPECT_EQ(std::get<Refusal>(second).code, "seat_taken");
+  EXPECT_EQ(reservations_->taken_seats(7), (std::set<std::string>{"A1", "A2"})) << "all or nothing: B1 stays free";
+}
+
+TEST_F(ReservationSagaTest, ApprovedPaymentConfirmsWithTheSeedsEvents) {
+  auto pending = std::get<Reservation>(start({"A1"}));
+  EXPECT_TRUE(outbox_types().empty()) << "nothing is announced before payment answered";
+  auto settled = saga_->settle(pending, approved(5), {"trace", std::chrono::system_clock::now()});
+  EXPECT_EQ(settled.status, status::reserved);
+  EXPECT_EQ(settled.pay_id, 5);
+  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"ReservationCreated", "ReservationConfirmed"}));
+  auto created = contracts::reservation_state_of(outbox_->oldest(1).front().event);
+  EXPECT_EQ(created.status, "reqReserve");
+  EXPECT_FALSE(created.pay_id);
+}
+
+TEST_F(ReservationSagaTest, DeclinedPaymentRejectsAndFreesTheSeats) {
+  auto pending = std::get<Reservation>(start({"A1"}));
+  contracts::PaymentState declined;
+  declined.reason = "card_declined";
+  auto settled = saga_->settle(pending, {PaymentOutcome::Kind::declined, declined, {}, {}}, {});
+  EXPECT_EQ(settled.status, status::rejected);
+  EXPECT_TRUE(reservations_->taken_seats(7).empty());
+  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"ReservationCreated", "ReservationRejected"}));
+}
+
+TEST_F(ReservationSagaTest, UnknownOutcomeKeepsTheSeatsForRecovery) {
+  auto pending = std::get<Reservation>(start({"A1"}));
+  auto settled = saga_->settle(pending, {PaymentOutcome::Kind::unknown, {}, "timeout", {}}, {});
+  EXPECT_EQ(settled.status, status::requested);
+  EXPECT_EQ(reservations_->unsettled("9999-01-01T00:00:00Z").size(), 1u);
+  EXPECT_EQ(reservations_->taken_seats(7).size(), 1u);
+}
+
+TEST_F(ReservationSagaTest, SettlingTwiceKeepsTheFirstOutcome) {
+  auto pending = std::get<Reservation>(start({"A1"}));
+  saga_->settle(pending, approved(5), {});
+  auto again = saga_->settle(pending, {PaymentOutcome::Kind::unavailable, {}, "down", {}}, {});
+  EXPECT_EQ(again.status, status::reserved);
+  EXPECT_EQ(outbox_types().size(), 2u);
+}
+
+TEST_F(ReservationSagaTest, SameIdempotencyKeyReturnsTheSameReservation) {
+  auto first = std::get<Reservation>(start({"A1"}, "kim", "key-1"));
+  auto second = std::get<Reservation>(start({"B2"}, "kim", "key-1"));
+  EXPECT_EQ(first.id, second.id);
+  EXPECT_EQ(reservations_->taken_seats(7).size(), 1u);
+}
+
+TEST_F(ReservationSagaTest, CancelSagaFreesSeatsOnlyAfterTheRefund) {
+  auto reserved = saga_->settle(std::get<Reservation>(start({"A1"})), approved(5), {});
+  auto requested = saga_->cancel(reserved.id, {});
+  ASSERT_TRUE(std::holds_alternative<Reservation>(requested));
+  EXPECT_EQ(std::get<Reservation>(requested).status, status::cancel_requested);
+  EXPECT_EQ(reservations_->taken_seats(7).size(), 1u);
+  saga_->on_payment_cancelled(reserved.id, {});
+  EXPECT_EQ(reservations_->find(reserved.id)->status, status::cancelled);
+  EXPECT_TRUE(reservations_->taken_seats(7).empty());
+  EXPECT_EQ(outbox_types().back(), "ReservationCancelled");
+  auto twice = saga_->cancel(reserved.id, {});
+  ASSERT_TRUE(std::holds_alternative<Refusal>(twice));
+  EXPECT_EQ(std::get<Refusal>(twice).status, 409);
+}
+
+TEST_F(ReservationSagaTest, CustomerCapCountsActiveReservations) {
+  start({"A1"}, "kim");
+  start({"A2"}, "kim");
+  start({"B1"}, "kim");
+  auto fourth = start({"B2"}, "kim");
+  ASSERT_TRUE(std::holds_alternative<Refusal>(fourth));
+  EXPECT_EQ(std::get<Refusal>(fourth).code, "limit_reached");
+}
+
+TEST_F(ReservationSagaTest, SeedFormTakesAFreeSeatOfTheNextScreening) {
+  ReservationRequest seed_form{1, std::nullopt, {}, "guest", "", ""};
+  auto first = std::get<Reservation>(saga_->start(seed_form, kNow));
+  EXPECT_EQ(first.screening_id, 7);
+  EXPECT_EQ(first.seats, std::vector<std::string>{"A1"});
+  auto second = std::get<Reservation>(saga_->start(seed_form, kNow));
+  EXPECT_EQ(second.seats, std::vector<std::string>{"A2"});
+  auto started = saga_->start(seed_form, "2030-06-01T00:00:00Z");
+  ASSERT_TRUE(std::holds_alternative<Refusal>(started));
+  EXPECT_EQ(std::get<Refusal>(started).code, "sold_out") << "no upcoming screening once it started";
+}
+
+TEST_F(ReservationSagaTest, ConcurrentHoldsOfOverlappingSeatsNeverSellASeatTwice) {
+  // Each thread has its own connection, as separate processes would: the database decides.
+  std::vector<std::thread> threads;
+  std::atomic<int> won{0};
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      auto db = store::open_sqlite(path_.string());
+      ReservationRepository reservations(*db);
+      events::Outbox outbox(*db);
+      events::OutboxSink sink(outbox, "cinema");
+      ReservationSaga saga(*db, reservations, sink, 3);
+      auto seats = i % 2 == 0 ? std::vector<std::string>{"A1", "A2"} : std::vector<std::string>{"A2", "B1"};
+      ReservationRequest request{std::nullopt, 7, seats, "c" + std::to_string(i), "", ""};
+      if (std::holds_alternative<Reservation>(saga.start(request, kNow))) ++won;
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(won.load(), 1);
+  auto taken = reservations_->taken_seats(7);
+  EXPECT_TRUE(taken == (std::set<std::string>{"A1", "A2"}) || taken == (std::set<std::string>{"A2", "B1"}));
+}
+
+}  // namespace
+}  // namespace cinema::reservation
