@@ -33,6 +33,7 @@ struct Child {
   int restarts = 0;
   Clock::time_point started;
   Clock::time_point restart_at;
+  bool selected = true;  // false: not started (--only), but its address is still handed out
 };
 
 // The address other processes use to reach a service listening on `options.host`.
@@ -136,13 +137,17 @@ class Supervisor {
 void Supervisor::plan() {
   auto logs = std::filesystem::path(options_.data_dir) / "logs";
   std::filesystem::create_directories(logs);
+  for (const auto& name : options_.only)
+    if (!find_service(name)) throw ConfigError("--only: unknown service '" + name + "'");
+  // Every service gets its port, started or not, so each address stays the same across runs
+  // whatever --only says (a service not started is simply not there: connection refused).
   std::uint16_t next_port = options_.base_port;
   for (const auto& entry : service_catalog()) {
-    if (!options_.only.empty() && std::find(options_.only.begin(), options_.only.end(), entry.name) == options_.only.end())
-      continue;
     Child child{.service = entry.name};
     child.port = entry.name == "gateway" ? options_.gateway_port : next_port++;
     child.log_path = (logs / (entry.name + ".log")).string();
+    child.selected = options_.only.empty() ||
+                     std::find(options_.only.begin(), options_.only.end(), entry.name) != options_.only.end();
     children_.push_back(child);
   }
 }
@@ -192,7 +197,7 @@ void Supervisor::reap(bool stopping) {
 
 void Supervisor::restart_due() {
   for (auto& child : children_) {
-    if (child.pid != -1 || Clock::now() < child.restart_at) continue;
+    if (!child.selected || child.pid != -1 || Clock::now() < child.restart_at) continue;
     start(child);
     std::cout << fmt::format("cinema up: {} restarted (pid {})\n", child.service, child.pid) << std::flush;
   }
@@ -218,8 +223,9 @@ void Supervisor::stop_all() {
 void Supervisor::print_summary() const {
   std::cout << fmt::format("cinema is up. Data in {}, logs in {}/logs\n", options_.data_dir, options_.data_dir);
   for (const auto& child : children_)
-    std::cout << fmt::format("  {:<12} http://{}:{:<6} pid {:<8} log {}\n", child.service, options_.host, child.port,
-                             child.pid, child.log_path);
+    if (child.selected)
+      std::cout << fmt::format("  {:<12} http://{}:{:<6} pid {:<8} log {}\n", child.service, options_.host, child.port,
+                               child.pid, child.log_path);
   std::cout << "Ctrl-C stops everything.\n" << std::flush;
 }
 
@@ -229,9 +235,10 @@ int Supervisor::run() {
   for (int signal : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&signals, signal);
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
   plan();
-  for (auto& child : children_) start(child);
   for (auto& child : children_)
-    if (!wait_ready(child)) {
+    if (child.selected) start(child);
+  for (auto& child : children_)
+    if (child.selected && !wait_ready(child)) {
       stop_all();
       return 1;
     }

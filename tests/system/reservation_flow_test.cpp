@@ -1,0 +1,185 @@
+// System tier: every functional requirement of SPEC.md §1 end to end through the gateway of real
+// `cinema up` processes, plus the failure answers of the reservation path.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cinema_process.hpp"
+#include "core/time.hpp"
+
+namespace cinema::testing {
+namespace {
+using nlohmann::json;
+
+// Service indexes in `cinema up`'s port block (catalog order).
+constexpr int kMovie = 0, kMessage = 3;
+
+class ReservationFlow : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    data_dir_ = std::filesystem::temp_directory_path() / ("cinema-flow-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(data_dir_);
+    cinema_ = new CinemaProcess(data_dir_);
+  }
+  static void TearDownTestSuite() {
+    delete cinema_;
+    std::filesystem::remove_all(data_dir_);
+  }
+  static http::Response call(const std::string& method, const std::string& target, const json& body = nullptr) {
+    return send(cinema_->gateway(), method, target, body.is_null() ? std::string{} : body.dump());
+  }
+  static json body(const http::Response& response) { return json::parse(response.body); }
+
+  // A movie with one screening of rows x cols seats starting `in` from now; returns {movieId, screeningId}.
+  static std::pair<std::int64_t, std::int64_t> movie_with_screening(std::chrono::seconds in, int rows = 2, int cols = 5) {
+    auto movie = body(call("POST", "/movies", {{"desc", "flow"}}))["movieId"].get<std::int64_t>();
+    auto starts = iso_utc(std::chrono::system_clock::now() + in);
+    auto screening = call("POST", "/movies/" + std::to_string(movie) + "/screenings",
+                          {{"startsAt", starts}, {"hall", "2"}, {"rows", rows}, {"cols", cols}, {"price", 1000}});
+    EXPECT_EQ(screening.status, 201) << screening.body;
+    return {movie, body(screening)["screeningId"].get<std::int64_t>()};
+  }
+  // Reserves, waiting out the milliseconds until reservation's replica knows the screening (404).
+  static http::Response reserve(std::int64_t screening, const std::vector<std::string>& seats, const std::string& customer,
+                                const std::string& card = {}) {
+    json request{{"screeningId", screening}, {"seats", seats}, {"customerId", customer}};
+    if (!card.empty()) request["cardNumber"] = card;
+    http::Response response;
+    eventually([&] {
+      response = call("POST", "/reservations", request);
+      return response.status != 404;
+    });
+    return response;
+  }
+  static bool has_message(const std::string& customer, const std::string& kind) {
+    auto messages = body(call("GET", "/messages?customerId=" + customer));
+    return std::any_of(messages.begin(), messages.end(), [&](const json& m) { return m["kind"] == kind; });
+  }
+
+  static inline std::filesystem::path data_dir_;
+  static inline CinemaProcess* cinema_ = nullptr;
+};
+
+TEST_F(ReservationFlow, ReservePayNotifyCancelRefundNotify) {
+  auto [movie, screening] = movie_with_screening(std::chrono::hours(48));
+  auto reserved = reserve(screening, {"A1", "A2"}, "kim");
+  ASSERT_EQ(reserved.status, 201) << reserved.body;
+  auto rsv = body(reserved);
+  EXPECT_EQ(rsv["status"], "reserved");
+  EXPECT_EQ(rsv["amount"], 2000);
+  auto id = std::to_string(rsv["rsvId"].get<int>());
+
+  auto payments = body(call("GET", "/payments?rsvId=" + id));
+  ASSERT_EQ(payments.size(), 1u);
+  EXPECT_EQ(payments[0]["status"], "paid");
+  EXPECT_EQ(payments[0]["payId"], rsv["payId"]);
+  EXPECT_TRUE(eventually([&] { return has_message("kim", "ReservationConfirmed"); }));
+
+  EXPECT_EQ(body(call("PATCH", "/reservations/" + id, {{"status", "reqCancel"}}))["status"], "reqCancel");
+  EXPECT_TRUE(eventually([&] { return body(call("GET", "/reservations/" + id))["status"] == "cancelled"; }));
+  EXPECT_EQ(body(call("GET", "/payments?rsvId=" + id))[0]["status"], "cancelled");
+  EXPECT_TRUE(eventually([&] { return has_message("kim", "ReservationCancelled"); }));
+  // The freed seats can be sold again.
+  EXPECT_EQ(reserve(screening, {"A1"}, "lee").status, 201);
+}
+
+TEST_F(ReservationFlow, DeclinedCardIs402AndHoldsNoSeat) {
+  auto [movie, screening] = movie_with_screening(std::chrono::hours(48));
+  auto declined = reserve(screening, {"B1"}, "kim", "4000000000000002");
+  EXPECT_EQ(declined.status, 402) << declined.body;
+  EXPECT_EQ(body(declined)["error"], "payment_declined");
+  EXPECT_EQ(reserve(screening, {"B1"}, "lee").status, 201) << "the declined reservation held nothing";
+  EXPECT_TRUE(eventually([&] { return has_message("kim", "ReservationRejected"); }));
+}
+
+TEST_F(ReservationFlow, SameIdempotencyKeyNeverChargesTwice) {
+  auto [movie, screening] = movie_with_screening(std::chrono::hours(48));
+  json request{{"screeningId", screening}, {"seats", {"A3"}}, {"customerId", "kim"}};
+  http::Headers headers;
+  headers.set("Idempotency-Key", "retry-" + std::to_string(screening));
+  http::Response first;
+  eventually([&] {
+    first = send(cinema_->gateway(), "POST", "/reservations", request.dump(), headers);
+    return first.status != 404;
+  });
+  auto second = send(cinema_->gateway(), "POST", "/reservations", request.dump(), headers);
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(body(first)["rsvId"], body(second)["rsvId"]);
+  EXPECT_EQ(body(call("GET", "/payments?rsvId=" + std::to_string(body(first)["rsvId"].get<int>()))).size(), 1u);
+}
+
+TEST_F(ReservationFlow, ReviewOnlyFromTheAudienceOfAStartedScreening) {
+  auto [movie, screening] = movie_with_screening(std::chrono::seconds(3));
+  ASSERT_EQ(reserve(screening, {"A1"}, "kim").status, 201);
+  auto target = "/movies/" + std::to_string(movie) + "/reviews";
+  EXPECT_EQ(call("POST", target, {{"customerId", "kim"}, {"rating", 5}}).status, 403) << "not started yet";
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(call("POST", target, {{"customerId", "stranger"}, {"rating", 1}}).status, 403);
+  http::Response review;
+  EXPECT_TRUE(eventually([&] {  // the audience replica follows ReservationConfirmed within milliseconds
+    review = call("POST", target, {{"customerId", "kim"}, {"rating", 5}, {"text", "great"}});
+    return review.status == 201;
+  })) << review.body;
+  EXPECT_TRUE(eventually([&] { return body(call("GET", "/movies/" + std::to_string(movie)))["reviewCnt"] == 1; }));
+}
+
+TEST_F(ReservationFlow, ViewPageShowsEveryMovieWithItsReservations) {
+  auto [movie, screening] = movie_with_screening(std::chrono::hours(48), 1, 4);
+  ASSERT_EQ(reserve(screening, {"A1", "A2"}, "park").status, 201);
+  EXPECT_TRUE(eventually([&] {
+    auto view = call("GET", "/movieViews/" + std::to_string(movie));
+    if (view.status != 200) return false;
+    auto v = body(view);
+    return v["reservations"]["reserved"] == 1 && v["screenings"].size() == 1 && v["screenings"][0]["seatsLeft"] == 2;
+  }));
+  auto all = body(call("GET", "/movieViews"));
+  EXPECT_TRUE(std::any_of(all.begin(), all.end(), [&](const json& v) { return v["movieId"] == movie; }));
+  auto mine = body(call("GET", "/reservationViews?customerId=park"));
+  ASSERT_FALSE(mine.empty());
+  EXPECT_EQ(mine[0]["paymentStatus"], "paid");
+}
+
+TEST_F(ReservationFlow, ReservationsGoOnWhileMovieAndMessageAreDownAndTheyCatchUp) {
+  auto [movie, screening] = movie_with_screening(std::chrono::hours(48));
+  ASSERT_EQ(reserve(screening, {"A5"}, "choi").status, 201);  // replica has the screening
+  auto pid_of = [](int service) {
+    return body(send(cinema_->service(service), "GET", "/actuator/echo"))["pid"].get<int>();
+  };
+  int movie_pid = pid_of(kMovie), message_pid = pid_of(kMessage);
+  ::kill(movie_pid, SIGSTOP);  // hung: neither answers nor consumes
+  ::kill(message_pid, SIGSTOP);
+  auto during = reserve(screening, {"B5"}, "choi");
+  ::kill(movie_pid, SIGCONT);
+  ::kill(message_pid, SIGCONT);
+  ASSERT_EQ(during.status, 201) << during.body;
+  EXPECT_TRUE(eventually([&] {
+    auto messages = body(call("GET", "/messages?customerId=choi"));
+    return std::count_if(messages.begin(), messages.end(),
+                         [](const json& m) { return m["kind"] == "ReservationConfirmed"; }) == 2;
+  }));
+  EXPECT_TRUE(eventually([&] { return body(call("GET", "/movies/" + std::to_string(movie)))["lastAction"] == "reserved"; }));
+}
+
+TEST(ReservationWithoutPayment, PaymentDownIs503WithRetryAfterAndHoldsNoSeat) {
+  auto data_dir = std::filesystem::temp_directory_path() / ("cinema-nopay-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(data_dir);
+  CinemaProcess cinema(data_dir, {"--only", "movie,reservation,gateway"});
+  auto movie = json::parse(send(cinema.gateway(), "POST", "/movies", R"({"desc":"x"})").body)["movieId"].get<int>();
+  http::Response refused;
+  eventually([&] {
+    refused = send(cinema.gateway(), "POST", "/reservations", json{{"movieId", movie}}.dump());
+    return refused.status != 404;
+  });
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_TRUE(refused.headers.get("Retry-After").has_value());
+  auto reservations = json::parse(send(cinema.gateway(), "GET", "/reservations").body);
+  ASSERT_EQ(reservations.size(), 1u);
+  EXPECT_EQ(reservations[0]["status"], "rejected") << "nothing is held when payment certainly did not charge";
+  cinema.stop();
+  std::filesystem::remove_all(data_dir);
+}
+
+}  // namespace
+}  // namespace cinema::testing
