@@ -1,13 +1,11 @@
 #include "services/movie/movie_service.hpp"
 
-#include <filesystem>
-
 #include "events/runtime.hpp"
-#include "services/movie/movie_repository.hpp"
 #include "services/movie/audience_handler.hpp"
 #include "services/movie/movie_policy.hpp"
+#include "services/movie/movie_repository.hpp"
 #include "services/movie/movies_handler.hpp"
-#include "store/database.hpp"
+#include "store/service_database.hpp"
 
 namespace cinema::movie {
 
@@ -28,7 +26,6 @@ class MovieService {
     audience_handler_.register_routes(context.router);
     events_.consume("movie", [this](const events::Event& event) { policy_.apply(event); });
   }
-  store::Database& db() { return *db_; }
 
  private:
   static DefaultScreening default_screening_settings(const Config& config) {
@@ -63,20 +60,9 @@ SettingGroup movie_settings() {
 }
 
 std::shared_ptr<MovieService> make_movie_service(ServiceContext& context) {
-  auto path = std::filesystem::path(context.data_dir) / context.config.text("movie.db_file");
-  auto db = store::open_sqlite(path.string());
-  store::migrate(*db, movie_migrations());
+  auto db = store::open_service_database(context, "movie.db_file", movie_migrations());
   auto service = std::make_shared<MovieService>(context, std::move(db));
   service->start(context);
-  context.actuator.add_readiness_check("db", [service]() -> std::string {
-    try {
-      service->db().query("SELECT 1");
-      return {};
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-  });
-  context.log.info("movie store ready", {{"path", path.string()}});
   return service;
 }
 

@@ -1,13 +1,12 @@
 #include "services/reservation/reservation_service.hpp"
 
-#include <filesystem>
-
 #include <boost/asio/co_spawn.hpp>
 
 #include "events/runtime.hpp"
 #include "services/reservation/reservation_policy.hpp"
 #include "services/reservation/reservation_recovery.hpp"
 #include "services/reservation/reservations_handler.hpp"
+#include "store/service_database.hpp"
 
 namespace cinema::reservation {
 
@@ -40,7 +39,6 @@ class ReservationService {
     });
     context.on_stop([this] { stopped_ = true; });
   }
-  store::Database& db() { return *db_; }
 
  private:
   std::unique_ptr<store::Database> db_;
@@ -81,19 +79,9 @@ SettingGroup reservation_settings() {
 }
 
 std::shared_ptr<ReservationService> make_reservation_service(ServiceContext& context) {
-  auto path = std::filesystem::path(context.data_dir) / context.config.text("reservation.db_file");
-  auto db = store::open_sqlite(path.string());
-  store::migrate(*db, reservation_migrations());
+  auto db = store::open_service_database(context, "reservation.db_file", reservation_migrations());
   auto service = std::make_shared<ReservationService>(context, std::move(db));
   service->start(context);
-  context.actuator.add_readiness_check("db", [service]() -> std::string {
-    try {
-      service->db().query("SELECT 1");
-      return {};
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-  });
   return service;
 }
 
