@@ -4,6 +4,7 @@
 #include "services/gateway/gateway_service.hpp"
 #include "services/movie/movie_service.hpp"
 #include "services/reservation/reservation_service.hpp"
+#include "services/viewpage/viewpage_service.hpp"
 
 namespace cinema::cli {
 
@@ -13,6 +14,8 @@ const std::vector<ServiceEntry>& service_catalog() {
        [](ServiceContext& context) -> std::shared_ptr<void> { return movie::make_movie_service(context); }},
       {"reservation", reservation::kDefaultPort, reservation::reservation_settings, true,
        [](ServiceContext& context) -> std::shared_ptr<void> { return reservation::make_reservation_service(context); }},
+      {"viewpage", viewpage::kDefaultPort, viewpage::viewpage_settings, true,
+       [](ServiceContext& context) -> std::shared_ptr<void> { return viewpage::make_viewpage_service(context); }},
       {"gateway", gateway::kDefaultPort, gateway::gateway_settings, false,
        [](ServiceContext& context) -> std::shared_ptr<void> { return gateway::make_gateway_service(context); }},
   };

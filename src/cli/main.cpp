@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/catalog.hpp"
+#include "cli/dev_kafka.hpp"
 #include "cli/events_command.hpp"
 #include "cli/supervisor.hpp"
 #include "core/config.hpp"
@@ -66,12 +67,21 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--base-port", up.base_port, "Port of the first service; the others follow")->capture_default_str();
   up_cmd->add_option("--config", up.config_file, "YAML settings file given to every service");
   up_cmd->add_option("--only", up.only, "Run only these services")->delimiter(',');
+  up_cmd->add_option("--bus", up.bus, "embedded (a log file in --data) or kafka (a mock cluster, or --kafka-brokers)")
+      ->check(CLI::IsMember({"embedded", "kafka"}))
+      ->capture_default_str();
+  up_cmd->add_option("--kafka-brokers", up.kafka_brokers, "With --bus=kafka: an existing cluster instead of the mock");
 
   cli::EventsOptions events_options;
   auto* events_cmd = app.add_subcommand("events", "Print the event stream as JSON lines, then follow it");
   events_cmd->add_option("--config", events_options.config_file, "YAML settings file (or CINEMA_CONFIG)");
   events_cmd->add_option("--topic", events_options.topic, "Topic to read (default: event.topic)");
   events_cmd->add_flag("!--no-follow", events_options.follow, "Exit once every current event is printed");
+
+  cli::DevKafkaOptions kafka_options;
+  auto* kafka_cmd = app.add_subcommand("dev-kafka", "Run a development Kafka (mock cluster) with fault commands");
+  kafka_cmd->add_option("--brokers", kafka_options.brokers, "Number of brokers")->capture_default_str();
+  kafka_cmd->add_option("--partitions", kafka_options.partitions, "Partitions of the topic")->capture_default_str();
 
   auto* config_cmd = app.add_subcommand("config", "Settings: reference and effective values");
   config_cmd->require_subcommand(1);
@@ -84,6 +94,7 @@ int main(int argc, char** argv) {
   try {
     if (*serve_cmd) return serve(service, config_file);
     if (*up_cmd) return cli::run_up(up);
+    if (*kafka_cmd) return cli::run_dev_kafka(kafka_options);
     if (*events_cmd) {
       events_options.config_file = config_file_or_env(events_options.config_file);
       return cli::run_events(events_options);

@@ -18,6 +18,7 @@
 #include "cli/catalog.hpp"
 #include "core/config.hpp"
 #include "core/http/client.hpp"
+#include "events/kafka_mock_cluster.hpp"
 
 extern char** environ;
 
@@ -48,6 +49,10 @@ std::vector<std::string> child_environment(const UpOptions& options, const Child
       {"LOG_FILE", child.log_path},
   };
   if (!options.config_file.empty()) overrides.emplace_back("CINEMA_CONFIG", options.config_file);
+  if (options.bus == "kafka") {
+    overrides.emplace_back("EVENT_BUS", "kafka");
+    overrides.emplace_back("KAFKA_BROKERS", options.kafka_brokers);
+  }
   // Where each service is: the gateway's routes, and reservation's synchronous payment call.
   for (const auto& other : children) {
     if (other.service == "gateway") continue;
@@ -118,7 +123,14 @@ bool is_ready(const UpOptions& options, const Child& child) {
 
 class Supervisor {
  public:
-  explicit Supervisor(UpOptions options) : options_(std::move(options)) {}
+  explicit Supervisor(UpOptions options) : options_(std::move(options)) {
+    if (options_.bus == "kafka" && options_.kafka_brokers.empty()) {
+      kafka_ = std::make_unique<events::MockKafkaCluster>(3);
+      kafka_->create_topic("cinema", 3, 3);
+      kafka_->create_topic("cinema.DLT", 1, 3);
+      options_.kafka_brokers = kafka_->bootstraps();
+    }
+  }
   int run();
 
  private:
@@ -131,6 +143,7 @@ class Supervisor {
   void print_summary() const;
 
   UpOptions options_;
+  std::unique_ptr<events::MockKafkaCluster> kafka_;  // outlives the children, which stop first
   std::vector<Child> children_;
 };
 
@@ -226,6 +239,9 @@ void Supervisor::print_summary() const {
     if (child.selected)
       std::cout << fmt::format("  {:<12} http://{}:{:<6} pid {:<8} log {}\n", child.service, options_.host, child.port,
                                child.pid, child.log_path);
+  if (options_.bus == "kafka")
+    std::cout << fmt::format("  events on Kafka {} ({}); watch: kcat -C -b {} -t cinema\n", options_.kafka_brokers,
+                             kafka_ ? "mock cluster, in memory" : "external", options_.kafka_brokers);
   std::cout << "Ctrl-C stops everything.\n" << std::flush;
 }
 

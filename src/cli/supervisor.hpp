@@ -15,6 +15,8 @@ struct UpOptions {
   std::uint16_t base_port = 8081;  // the first service's port; others follow in catalog order
   std::string config_file;         // passed on to every child
   std::vector<std::string> only;   // empty: every service
+  std::string bus = "embedded";    // or "kafka"
+  std::string kafka_brokers;       // kafka without brokers: a mock cluster inside the supervisor
   int ready_timeout_ms = 15'000;
   int stop_grace_ms = 15'000;
 };

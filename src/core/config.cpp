@@ -48,7 +48,7 @@ void flatten(const YAML::Node& node, const std::string& prefix, std::map<std::st
   } else if (node.IsScalar()) {
     out[prefix] = node.as<std::string>();
   } else if (node.IsNull()) {
-    out[prefix] = "";
+    if (!prefix.empty()) out[prefix] = "";  // an empty file (or only comments) sets nothing
   } else {
     throw ConfigError(fmt::format("setting '{}' in the config file must be a single value", prefix));
   }
@@ -81,10 +81,9 @@ std::string Config::env_name(const std::string& key) {
 Config Config::load(const std::vector<SettingSpec>& specs, const std::string& yaml_path,
                     const EnvironmentLookup& environment) {
   Config config;
-  config.specs_ = specs;
   auto file_values = read_yaml(yaml_path);
-  for (const auto& spec : config.specs_) {
-    Entry entry{&spec, validated(spec, spec.default_value, "default"), "default"};
+  for (const auto& spec : specs) {
+    Entry entry{spec, validated(spec, spec.default_value, "default"), "default"};
     if (auto it = file_values.find(spec.key); it != file_values.end()) {
       entry.source = "file " + yaml_path;
       entry.value = validated(spec, it->second, entry.source);
@@ -104,7 +103,7 @@ Config Config::load(const std::vector<SettingSpec>& specs, const std::string& ya
 const Config::Entry& Config::entry(const std::string& key, SettingType type) const {
   auto it = entries_.find(key);
   if (it == entries_.end()) throw std::logic_error("setting '" + key + "' is not declared");
-  if (it->second.spec->type != type) throw std::logic_error("setting '" + key + "' read as " + type_name(type));
+  if (it->second.spec.type != type) throw std::logic_error("setting '" + key + "' read as " + type_name(type));
   return it->second;
 }
 

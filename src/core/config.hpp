@@ -54,13 +54,12 @@ class Config {
 
  private:
   struct Entry {
-    const SettingSpec* spec;
+    SettingSpec spec;  // a copy, so a copied Config stands alone
     std::string value;
     std::string source;
   };
   const Entry& entry(const std::string& key, SettingType type) const;
   std::map<std::string, Entry> entries_;
-  std::vector<SettingSpec> specs_;
 };
 
 // Markdown reference of every group, written to docs/CONFIGURATION.md by `cinema config docs`.

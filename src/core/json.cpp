@@ -53,7 +53,9 @@ std::optional<std::int64_t> optional_id(const Json& object, std::string_view fie
 std::optional<std::int64_t> optional_integer(const Json& object, std::string_view field) {
   const Json* value = find_field(object, field);
   if (!value) return std::nullopt;
-  if (!value->is_number_integer()) throw http::BadRequest(std::string(field), "must be an integer");
+  // An unsigned number past INT64_MAX would wrap to a negative one.
+  if (!value->is_number_integer() || (value->is_number_unsigned() && value->get<std::uint64_t>() > INT64_MAX))
+    throw http::BadRequest(std::string(field), "must be an integer");
   return value->get<std::int64_t>();
 }
 

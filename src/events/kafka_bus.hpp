@@ -8,8 +8,10 @@
 namespace cinema::events {
 
 struct KafkaOptions {
-  std::string brokers;
-  std::string client_id;
+  std::string brokers;    // bootstrap.servers, "host:port,..."
+  std::string client_id;  // shown in broker logs and metrics; librdkafka's default when empty
+  // How long publish keeps retrying one event before it fails. Keep it well above the broker outages
+  // to ride out: a shorter timeout turns an outage into failed publishes (FACTS.md).
   int message_timeout_ms = 300000;
 };
 

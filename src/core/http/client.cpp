@@ -35,6 +35,18 @@ bool is_stale_connection(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::broken_pipe;
 }
+// A request may be sent again when repeating it cannot do more than once: idempotent methods, or
+// a request that names its own idempotency key.
+bool safe_to_repeat(const BeastRequest& message) {
+  switch (message.method()) {
+    case bhttp::verb::get:
+    case bhttp::verb::head:
+    case bhttp::verb::put:
+    case bhttp::verb::delete_:
+    case bhttp::verb::options: return true;
+    default: return message.find("Idempotency-Key") != message.end();
+  }
+}
 }  // namespace
 
 struct Client::Pool {
@@ -99,7 +111,7 @@ Awaitable Client::send(std::string upstream, Request request) {
     parser.body_limit(pool_->options.body_limit);
     if (message.method() == bhttp::verb::head) parser.skip(true);
     if (!ec) co_await bhttp::async_read(stream, pooled->buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec && reused && attempt == 0 && is_stale_connection(ec)) continue;
+    if (ec && reused && attempt == 0 && is_stale_connection(ec) && safe_to_repeat(message)) continue;
     if (ec == beast::error::timeout)
       throw UpstreamError(UpstreamError::Kind::timeout, "request to " + upstream + " timed out");
     if (ec) throw UpstreamError(UpstreamError::Kind::protocol, "request to " + upstream + " failed: " + ec.message());

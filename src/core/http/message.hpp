@@ -52,6 +52,7 @@ struct Response {
 
 // Splits "/a/b?x=1" into path and query (without '?').
 std::pair<std::string_view, std::string_view> split_target(std::string_view target);
-std::string percent_decode(std::string_view text);
+// `plus_is_space`: '+' means a space in query strings (form encoding), not in paths.
+std::string percent_decode(std::string_view text, bool plus_is_space = true);
 
 }  // namespace cinema::http

@@ -29,7 +29,7 @@ bool segments_match(const std::vector<std::string>& pattern, const std::vector<s
   if (pattern.size() != path.size()) return false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     if (is_param(pattern[i])) {
-      if (params) (*params)[pattern[i].substr(1, pattern[i].size() - 2)] = percent_decode(path[i]);
+      if (params) (*params)[pattern[i].substr(1, pattern[i].size() - 2)] = percent_decode(path[i], false);
     } else if (pattern[i] != path[i]) {
       return false;
     }
@@ -38,8 +38,9 @@ bool segments_match(const std::vector<std::string>& pattern, const std::vector<s
 }
 
 bool has_prefix(std::string_view path, std::string_view prefix) {
-  // "/movies" matches "/movies", "/movies/1" and "/movies?x", never "/moviesX".
-  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+  // "/movies" matches "/movies" and "/movies/1", never "/moviesX"; "/api/" matches all below it.
+  if (!path.starts_with(prefix)) return false;
+  return prefix.ends_with('/') || path.size() == prefix.size() || path[prefix.size()] == '/';
 }
 }  // namespace
 
@@ -73,12 +74,14 @@ RouteMatch Router::match(Request& request) const {
     result.route = route.pattern;
   }
   if (!result.allowed.empty()) return result;
-  for (const auto& prefix : prefixes_) {
-    if (has_prefix(request.path, prefix.prefix)) {
-      result.handler = &prefix.handler;
-      result.route = prefix.prefix;
-      return result;
-    }
+  // The longest matching prefix wins, so "/api/" serves "/api/x" even with "/" registered too.
+  const PrefixRoute* best = nullptr;
+  for (const auto& prefix : prefixes_)
+    if (has_prefix(request.path, prefix.prefix) && (!best || prefix.prefix.size() > best->prefix.size()))
+      best = &prefix;
+  if (best) {
+    result.handler = &best->handler;
+    result.route = best->prefix;
   }
   return result;
 }

@@ -26,7 +26,8 @@ class Router {
   void add(std::string method, std::string pattern, AsyncHandler handler);
   // Most handlers never wait on I/O; this wraps them so they need no coroutine of their own.
   void add_sync(std::string method, std::string pattern, SyncHandler handler);
-  // Every request whose path starts with `prefix` (any method) goes to `handler`; used by the gateway.
+  // Every request whose path starts with `prefix` (any method) goes to `handler`, the longest
+  // matching prefix first; exact routes win over prefixes. Used by the gateway.
   void add_prefix(std::string prefix, AsyncHandler handler);
 
   // Fills request.path_params on a match.

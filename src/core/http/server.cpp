@@ -129,7 +129,15 @@ asio::awaitable<bool> Server::State::serve_one(Connection& connection, beast::fl
   bhttp::request_parser<bhttp::string_body> parser;
   parser.body_limit(options.body_limit);
   boost::system::error_code ec;
-  stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+  if (!first && buffer.size() == 0) {
+    // Keep-alive: the idle timeout covers the wait for the next request's first bytes...
+    stream.expires_after(options.idle_timeout);
+    auto received = co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+    buffer.commit(received);
+  }
+  // ...and from there the header timeout covers the whole request, header and body.
+  stream.expires_after(options.header_timeout);
   co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec && is_quiet_close(ec)) co_return false;
   connection.busy = true;
@@ -143,7 +151,6 @@ asio::awaitable<bool> Server::State::serve_one(Connection& connection, beast::fl
     bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
     co_await bhttp::async_write(stream, proceed, asio::redirect_error(asio::use_awaitable, ec));
   }
-  stream.expires_after(options.header_timeout);
   if (!ec) co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec && is_quiet_close(ec)) co_return false;
   if (ec) {

@@ -23,7 +23,7 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   std::uint16_t port = 0;  // 0: any free port (tests)
   std::size_t body_limit = 1 << 20;
-  std::chrono::milliseconds header_timeout{10'000};  // time to receive a whole request once it started
+  std::chrono::milliseconds header_timeout{10'000};  // a whole request, from its first byte
   std::chrono::milliseconds idle_timeout{30'000};    // keep-alive wait for the next request
   std::chrono::milliseconds shutdown_grace{10'000};
 };

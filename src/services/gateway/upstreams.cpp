@@ -8,6 +8,7 @@ const std::vector<RouteRule>& route_rules() {
   static const std::vector<RouteRule> rules = {
       {"/movies", "movie"},           {"/reservations", "reservation"}, {"/payments", "payment"},
       {"/messages", "message"},       {"/movieViews", "viewpage"},      {"/reservationViews", "viewpage"},
+      {"/viewpage", "viewpage"},
   };
   return rules;
 }

@@ -1,0 +1,54 @@
+#pragma once
+// How a message reaches the customer. The dispatcher only knows this interface; the service picks
+// a webhook when `message.webhook_url` is set, otherwise a log file (the local stand-in for SMS/mail).
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "services/message/message.hpp"
+
+namespace cinema::message {
+
+struct DeliveryResult {
+  bool delivered = false;
+  std::string error;  // why not, when not delivered
+};
+
+class MessageSender {
+ public:
+  virtual ~MessageSender() = default;
+  // May block (the dispatcher calls it on its own thread); never throws.
+  virtual DeliveryResult send(const Message& message) = 0;
+};
+
+// Appends the message as one JSON line to a file.
+class LogFileSender final : public MessageSender {
+ public:
+  explicit LogFileSender(std::string path) : path_(std::move(path)) {}
+  DeliveryResult send(const Message& message) override;
+
+ private:
+  std::string path_;
+};
+
+// "http://host:port/path" split into what the HTTP client needs.
+struct WebhookTarget {
+  std::string upstream;  // "host:port"
+  std::string target;    // "/path"
+};
+// Throws std::invalid_argument saying what is wrong: only plain http with host, port and path.
+WebhookTarget parse_webhook_url(const std::string& url);
+
+// POSTs the message JSON; any 2xx answer is a delivery.
+class WebhookSender final : public MessageSender {
+ public:
+  WebhookSender(WebhookTarget target, std::chrono::milliseconds timeout)
+      : target_(std::move(target)), timeout_(timeout) {}
+  DeliveryResult send(const Message& message) override;
+
+ private:
+  WebhookTarget target_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace cinema::message

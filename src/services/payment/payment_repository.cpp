@@ -1,0 +1,78 @@
+#include "services/payment/payment_repository.hpp"
+
+#include "events/inbox.hpp"
+#include "events/outbox.hpp"
+
+namespace cinema::payment {
+namespace {
+// The card number is not stored: the processor decided on it and nothing later needs it.
+constexpr store::Migration kMigrations[] = {
+    {1, "create payments", R"sql(
+      CREATE TABLE payments (
+        pay_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        rsv_id      INTEGER NOT NULL UNIQUE,
+        movie_id    INTEGER NOT NULL,
+        status      TEXT    NOT NULL,
+        amount      INTEGER NOT NULL,
+        customer_id TEXT    NOT NULL,
+        reason      TEXT    NOT NULL,
+        version     INTEGER NOT NULL
+      );
+    )sql"},
+    {2, "create outbox", events::kOutboxSchema},
+    {3, "create inbox", events::kInboxSchema},
+};
+
+constexpr std::string_view kInsert =
+    "INSERT INTO payments (rsv_id, movie_id, status, amount, customer_id, reason, version) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING pay_id";
+constexpr std::string_view kFindById =
+    "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments WHERE pay_id = $1";
+constexpr std::string_view kFindByRsv =
+    "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments WHERE rsv_id = $1";
+constexpr std::string_view kListPage =
+    "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments "
+    "WHERE $1 IS NULL OR rsv_id = $1 ORDER BY pay_id LIMIT $2 OFFSET $3";
+constexpr std::string_view kUpdate = "UPDATE payments SET status = $2, reason = $3, version = $4 WHERE pay_id = $1";
+
+contracts::PaymentState payment_from_row(const store::Row& row) {
+  return contracts::PaymentState{row.integer(0), row.integer(1), row.integer(2), row.text(3),
+                                 row.integer(4), row.text(5),    row.text(6),    row.integer(7)};
+}
+
+std::optional<contracts::PaymentState> first_of(const store::Rows& rows) {
+  if (rows.empty()) return std::nullopt;
+  return payment_from_row(rows.front());
+}
+}  // namespace
+
+std::span<const store::Migration> payment_migrations() { return kMigrations; }
+
+contracts::PaymentState PaymentRepository::insert(const contracts::PaymentState& p) {
+  auto rows = db_.query(kInsert, {p.rsv_id, p.movie_id, p.status, p.amount, p.customer_id, p.reason, p.version});
+  auto stored = p;
+  stored.pay_id = rows.at(0).integer(0);
+  return stored;
+}
+
+std::optional<contracts::PaymentState> PaymentRepository::find(std::int64_t pay_id) const {
+  return first_of(db_.query(kFindById, {pay_id}));
+}
+
+std::optional<contracts::PaymentState> PaymentRepository::find_by_rsv(std::int64_t rsv_id) const {
+  return first_of(db_.query(kFindByRsv, {rsv_id}));
+}
+
+std::vector<contracts::PaymentState> PaymentRepository::list(std::optional<std::int64_t> rsv_id, std::int64_t limit,
+                                                             std::int64_t offset) const {
+  store::Value filter = rsv_id ? store::Value(*rsv_id) : store::Value(nullptr);
+  std::vector<contracts::PaymentState> payments;
+  for (const auto& row : db_.query(kListPage, {filter, limit, offset})) payments.push_back(payment_from_row(row));
+  return payments;
+}
+
+bool PaymentRepository::update(const contracts::PaymentState& p) {
+  return db_.execute(kUpdate, {p.pay_id, p.status, p.reason, p.version}) == 1;
+}
+
+}  // namespace cinema::payment

@@ -1,0 +1,34 @@
+#pragma once
+// Where payments live. One payment per reservation: rsv_id is UNIQUE in the table, so the database
+// itself refuses a second charge for the same reservation, across threads and processes.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "contracts/payment_events.hpp"
+#include "store/database.hpp"
+
+namespace cinema::payment {
+
+std::span<const store::Migration> payment_migrations();
+
+class PaymentRepository {
+ public:
+  explicit PaymentRepository(store::Database& db) : db_(db) {}
+
+  // Returns it with its new payId; store::ConstraintViolation when the rsvId already has a payment.
+  contracts::PaymentState insert(const contracts::PaymentState& payment);
+  [[nodiscard]] std::optional<contracts::PaymentState> find(std::int64_t pay_id) const;
+  [[nodiscard]] std::optional<contracts::PaymentState> find_by_rsv(std::int64_t rsv_id) const;
+  // Oldest first; `rsv_id` set: only that reservation's payment.
+  [[nodiscard]] std::vector<contracts::PaymentState> list(std::optional<std::int64_t> rsv_id, std::int64_t limit,
+                                                          std::int64_t offset) const;
+  // Writes status, reason and version; false when the payment does not exist.
+  bool update(const contracts::PaymentState& payment);
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace cinema::payment

@@ -1,0 +1,49 @@
+#include "services/viewpage/viewpage_service.hpp"
+
+#include "events/runtime.hpp"
+#include "services/viewpage/view_policy.hpp"
+#include "services/viewpage/view_repository.hpp"
+#include "services/viewpage/views_handler.hpp"
+#include "store/service_database.hpp"
+
+namespace cinema::viewpage {
+
+class ViewpageService {
+ public:
+  ViewpageService(ServiceContext& context, std::unique_ptr<store::Database> db)
+      : db_(std::move(db)), events_(context, *db_), views_(*db_), handler_(views_), policy_(views_) {}
+
+  void start(ServiceContext& context) {
+    handler_.register_routes(context.router);
+    events_.consume(std::string(kConsumerGroup), [this](const events::Event& event) { policy_.apply(event); });
+  }
+
+ private:
+  std::unique_ptr<store::Database> db_;
+  events::EventRuntime events_;
+  ViewRepository views_;
+  ViewsHandler handler_;
+  ViewPolicy policy_;
+};
+
+SettingGroup viewpage_settings() {
+  return SettingGroup{"viewpage",
+                      {{"viewpage.db_file", SettingType::string, "viewpage.db",
+                        "SQLite file of the view page's read tables, relative to data.dir unless absolute."}}};
+}
+
+std::shared_ptr<ViewpageService> make_viewpage_service(ServiceContext& context) {
+  auto db = store::open_service_database(context, "viewpage.db_file", view_migrations());
+  auto service = std::make_shared<ViewpageService>(context, std::move(db));
+  service->start(context);
+  return service;
+}
+
+void reset_views(store::Database& db) {
+  store::migrate(db, view_migrations());
+  store::Transaction transaction(db);
+  ViewRepository(db).clear();
+  transaction.commit();
+}
+
+}  // namespace cinema::viewpage

@@ -1,0 +1,39 @@
+#include "services/viewpage/views_handler.hpp"
+
+#include <chrono>
+
+#include "core/http/errors.hpp"
+#include "core/json.hpp"
+#include "services/viewpage/view_json.hpp"
+
+namespace cinema::viewpage {
+
+void ViewsHandler::register_routes(http::Router& router) {
+  router.add_sync("GET", "/movieViews", [this](http::Request& r) { return movies(r); });
+  router.add_sync("GET", "/movieViews/{id}", [this](http::Request& r) { return movie(r); });
+  router.add_sync("GET", "/reservationViews", [this](http::Request& r) { return reservations(r); });
+  router.add_sync("GET", "/viewpage/lag", [this](http::Request& r) { return lag(r); });
+}
+
+http::Response ViewsHandler::movies(const http::Request&) const {
+  return http::Response::json(200, boards_to_json(views_.boards({})));
+}
+
+http::Response ViewsHandler::movie(const http::Request& request) const {
+  auto id = json::parse_id(request.path_param("id"), "movieId");
+  auto boards = views_.boards({id, id});
+  if (boards.empty()) throw http::NotFound("movie " + std::to_string(id) + " does not exist");
+  return http::Response::json(200, board_to_json(boards.front()));
+}
+
+http::Response ViewsHandler::reservations(const http::Request& request) const {
+  auto customer = request.query_param("customerId");
+  if (!customer || customer->empty()) throw http::BadRequest("customerId", "is required: ?customerId=kim");
+  return http::Response::json(200, customer_reservations_to_json(views_.reservations_of(*customer)));
+}
+
+http::Response ViewsHandler::lag(const http::Request&) const {
+  return http::Response::json(200, lag_to_json(lag_of(views_.meta(), std::chrono::system_clock::now())));
+}
+
+}  // namespace cinema::viewpage

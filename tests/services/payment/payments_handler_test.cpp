@@ -1,0 +1,176 @@
+// Component tier: /payments through the router and the request pipeline (errors become statuses as
+// in the server), on a real SQLite file; the outbox shows what would be published.
+#include <future>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "contracts/payment_api.hpp"
+#include "core/http/pipeline.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "payment_fixture.hpp"
+#include "services/payment/payments_handler.hpp"
+
+namespace cinema::payment {
+namespace {
+using namespace std::chrono_literals;
+
+constexpr auto kHang = 50ms;
+
+std::string body(std::int64_t rsv_id, std::int64_t amount = 24000, std::string card = "") {
+  return contracts::payment_request_to_json({rsv_id, 1, amount, "kim", std::move(card)});
+}
+
+class PaymentsHandlerTest : public PaymentDatabaseTest {
+ protected:
+  void SetUp() override {
+    PaymentDatabaseTest::SetUp();
+    handler_.emplace(*db_, *payments_, *sink_, kHang);
+    handler_->register_routes(router_);
+  }
+
+  static http::Request request(std::string method, std::string target, std::string body = {}) {
+    return http::Request{.method = std::move(method), .target = std::move(target), .body = std::move(body)};
+  }
+  std::future<http::Response> spawn(http::Request& request) {
+    return boost::asio::co_spawn(io_, pipeline_.handle(request), boost::asio::use_future);
+  }
+  http::Response call(std::string method, std::string target, std::string body = {}) {
+    auto req = request(std::move(method), std::move(target), std::move(body));
+    auto answer = spawn(req);
+    io_.restart();
+    io_.run();
+    return answer.get();
+  }
+  http::Response post(std::string body) { return call("POST", "/payments", std::move(body)); }
+  std::int64_t stored_payments() { return static_cast<std::int64_t>(payments_->list(std::nullopt, 1000, 0).size()); }
+
+  Logger log_{"test", LogLevel::error};
+  MetricsRegistry metrics_;
+  http::Router router_;
+  http::Pipeline pipeline_{router_, log_, metrics_};
+  boost::asio::io_context io_;
+  std::optional<PaymentsHandler> handler_;
+};
+
+TEST_F(PaymentsHandlerTest, FirstPaymentIsCreatedPaidAndRepeatReturnsItWithoutChargingAgain) {
+  auto first = post(body(1));
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto paid = contracts::payment_from_json(first.body);
+  EXPECT_EQ(paid.status, "paid");
+  EXPECT_EQ(first.headers.get("Location").value_or(""), "/payments/" + std::to_string(paid.pay_id));
+
+  auto repeat = call("POST", "/payments", body(1));
+  ASSERT_EQ(repeat.status, 200) << repeat.body;
+  EXPECT_EQ(contracts::payment_from_json(repeat.body).pay_id, paid.pay_id);
+  EXPECT_EQ(repeat.headers.get("Idempotent-Replayed").value_or(""), "true");
+  EXPECT_EQ(stored_payments(), 1);
+  EXPECT_EQ(outbox_types(), std::vector<std::string>{"PaymentApproved"});
+  auto event = contracts::payment_state_of(outbox_->oldest(1).front().event);
+  EXPECT_EQ(event.pay_id, paid.pay_id);
+  EXPECT_EQ(event.rsv_id, 1);
+}
+
+TEST_F(PaymentsHandlerTest, IdempotencyKeyHeaderRepeatGetsTheSameStoredPayment) {
+  auto first = request("POST", "/payments", body(4));
+  first.headers.set("Idempotency-Key", "rsv-4");
+  auto again = first;
+  auto first_answer = spawn(first);
+  io_.run();
+  io_.restart();
+  auto again_answer = spawn(again);
+  io_.run();
+  EXPECT_EQ(first_answer.get().status, 201);
+  EXPECT_EQ(again_answer.get().status, 200);
+  EXPECT_EQ(stored_payments(), 1);
+}
+
+TEST_F(PaymentsHandlerTest, DeclinedCardIsStoredAndAnswered402WithThePayment) {
+  auto answer = post(body(2, 24000, "4000000000000002"));
+  ASSERT_EQ(answer.status, 402) << answer.body;
+  auto error = json::Json::parse(answer.body);
+  EXPECT_EQ(error["error"], "payment_declined");
+  EXPECT_EQ(error["message"], "card declined");
+  auto declined = contracts::payment_from_json(answer.body);
+  EXPECT_EQ(declined.status, "declined");
+  EXPECT_EQ(declined.reason, "card_declined");
+  EXPECT_EQ(declined.rsv_id, 2);
+  ASSERT_TRUE(payments_->find(declined.pay_id));
+  EXPECT_EQ(outbox_types(), std::vector<std::string>{"PaymentDeclined"});
+
+  EXPECT_EQ(post(body(2, 24000, "4000000000000002")).status, 402) << "a repeat keeps the outcome";
+  EXPECT_EQ(outbox_types().size(), 1u);
+}
+
+TEST_F(PaymentsHandlerTest, RepeatWithAnotherAmountIsAConflictAndChangesNothing) {
+  ASSERT_EQ(post(body(3, 24000)).status, 201);
+  auto conflict = post(body(3, 30000));
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_EQ(payments_->find_by_rsv(3)->amount, 24000);
+  EXPECT_EQ(outbox_types().size(), 1u);
+}
+
+TEST_F(PaymentsHandlerTest, BadRequestNamesTheField) {
+  auto bad_rsv = post(R"({"rsvId":"x","movieId":1})");
+  EXPECT_EQ(bad_rsv.status, 400);
+  EXPECT_NE(bad_rsv.body.find("'rsvId'"), std::string::npos) << bad_rsv.body;
+  auto no_movie = post(R"({"rsvId":1})");
+  EXPECT_EQ(no_movie.status, 400);
+  EXPECT_NE(no_movie.body.find("'movieId'"), std::string::npos) << no_movie.body;
+  auto negative = post(R"({"rsvId":1,"movieId":1,"amount":-5})");
+  EXPECT_EQ(negative.status, 400);
+  EXPECT_NE(negative.body.find("'amount'"), std::string::npos) << negative.body;
+  EXPECT_EQ(stored_payments(), 0);
+}
+
+TEST_F(PaymentsHandlerTest, GetFindsAPaymentAndUnknownIdIs404) {
+  auto created = contracts::payment_from_json(post(body(5)).body);
+  auto found = call("GET", "/payments/" + std::to_string(created.pay_id));
+  ASSERT_EQ(found.status, 200);
+  EXPECT_EQ(contracts::payment_from_json(found.body).rsv_id, 5);
+  EXPECT_EQ(call("GET", "/payments/999").status, 404);
+}
+
+TEST_F(PaymentsHandlerTest, ListIsNewestLastAndFiltersByReservation) {
+  for (std::int64_t rsv_id : {6, 7, 8}) ASSERT_EQ(post(body(rsv_id)).status, 201);
+  auto all = json::Json::parse(call("GET", "/payments").body);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all.back()["rsvId"], 8);
+  auto one = json::Json::parse(call("GET", "/payments?rsvId=7").body);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one.front()["rsvId"], 7);
+  EXPECT_EQ(json::Json::parse(call("GET", "/payments?limit=1&offset=2").body).front()["rsvId"], 8);
+  EXPECT_EQ(call("GET", "/payments?rsvId=abc").status, 400);
+}
+
+TEST_F(PaymentsHandlerTest, HangingCardAnswersDeclinedProcessorTimeoutOnlyAfterTheHang) {
+  auto started = std::chrono::steady_clock::now();
+  auto answer = post(body(9, 24000, "4000000000000119"));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, kHang);
+  ASSERT_EQ(answer.status, 402) << answer.body;
+  EXPECT_EQ(contracts::payment_from_json(answer.body).reason, "processor_timeout");
+  auto later = json::Json::parse(call("GET", "/payments?rsvId=9").body);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later.front()["status"], "declined");
+  EXPECT_EQ(outbox_types(), std::vector<std::string>{"PaymentDeclined"});
+}
+
+TEST_F(PaymentsHandlerTest, WhileTheProcessorHangsOtherRequestsAreServedAndNothingIsDecided) {
+  auto hanging = request("POST", "/payments", body(10, 24000, "4000000000000119"));
+  auto listing = request("GET", "/payments?rsvId=10");
+  auto hung_answer = spawn(hanging);
+  auto list_answer = spawn(listing);
+  io_.poll();  // runs what is ready now; the processor's timer is not
+  ASSERT_EQ(list_answer.wait_for(0s), std::future_status::ready);
+  EXPECT_EQ(list_answer.get().body, "[]") << "a caller that timed out finds nothing decided yet";
+  EXPECT_NE(hung_answer.wait_for(0s), std::future_status::ready);
+  io_.run();
+  EXPECT_EQ(hung_answer.get().status, 402);
+}
+
+}  // namespace
+}  // namespace cinema::payment
