@@ -2,7 +2,9 @@
 
 #include "events/runtime.hpp"
 #include "services/gateway/gateway_service.hpp"
+#include "services/message/message_service.hpp"
 #include "services/movie/movie_service.hpp"
+#include "services/payment/payment_service.hpp"
 #include "services/reservation/reservation_service.hpp"
 #include "services/viewpage/viewpage_service.hpp"
 
@@ -12,8 +14,12 @@ const std::vector<ServiceEntry>& service_catalog() {
   static const std::vector<ServiceEntry> catalog = {
       {"movie", movie::kDefaultPort, movie::movie_settings, true,
        [](ServiceContext& context) -> std::shared_ptr<void> { return movie::make_movie_service(context); }},
+      {"payment", payment::kDefaultPort, payment::payment_settings, true,
+       [](ServiceContext& context) -> std::shared_ptr<void> { return payment::make_payment_service(context); }},
       {"reservation", reservation::kDefaultPort, reservation::reservation_settings, true,
        [](ServiceContext& context) -> std::shared_ptr<void> { return reservation::make_reservation_service(context); }},
+      {"message", message::kDefaultPort, message::message_settings, true,
+       [](ServiceContext& context) -> std::shared_ptr<void> { return message::make_message_service(context); }},
       {"viewpage", viewpage::kDefaultPort, viewpage::viewpage_settings, true,
        [](ServiceContext& context) -> std::shared_ptr<void> { return viewpage::make_viewpage_service(context); }},
       {"gateway", gateway::kDefaultPort, gateway::gateway_settings, false,

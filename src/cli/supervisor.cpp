@@ -154,10 +154,14 @@ void Supervisor::plan() {
     if (!find_service(name)) throw ConfigError("--only: unknown service '" + name + "'");
   // Every service gets its port, started or not, so each address stays the same across runs
   // whatever --only says (a service not started is simply not there: connection refused).
-  std::uint16_t next_port = options_.base_port;
+  // Services keep their standard ports' order and spacing (movie 8081, reservation 8082, ...)
+  // shifted to start at --base-port.
+  constexpr int kFirstStandardPort = 8081;
   for (const auto& entry : service_catalog()) {
     Child child{.service = entry.name};
-    child.port = entry.name == "gateway" ? options_.gateway_port : next_port++;
+    child.port = entry.name == "gateway" ? options_.gateway_port
+                                         : static_cast<std::uint16_t>(options_.base_port + entry.default_port -
+                                                                      kFirstStandardPort);
     child.log_path = (logs / (entry.name + ".log")).string();
     child.selected = options_.only.empty() ||
                      std::find(options_.only.begin(), options_.only.end(), entry.name) != options_.only.end();

@@ -12,7 +12,7 @@ struct UpOptions {
   std::string data_dir = "./data";
   std::string host = "127.0.0.1";
   std::uint16_t gateway_port = 8088;
-  std::uint16_t base_port = 8081;  // the first service's port; others follow in catalog order
+  std::uint16_t base_port = 8081;  // movie's port; the others keep their standard offsets from it
   std::string config_file;         // passed on to every child
   std::vector<std::string> only;   // empty: every service
   std::string bus = "embedded";    // or "kafka"

@@ -30,7 +30,7 @@ SettingGroup common_settings() {
       "Every service",
       {
           {"http.host", T::string, "0.0.0.0", "Address the service listens on."},
-          {"http.port", T::integer, "0", "Port; 0 means the service's standard port (gateway 8088, movie 8081).",
+          {"http.port", T::integer, "0", "Port; 0 means the service's standard port (gateway 8088, movie 8081, reservation 8082, payment 8083, message 8084, viewpage 8085).",
            0, 65535},
           {"http.threads", T::integer, "1", "Threads running the event loop.", 1, 64},
           {"http.body_limit_bytes", T::integer, "1048576", "Largest accepted request body; larger is 413.", 1,

@@ -38,11 +38,14 @@ EventRuntime::EventRuntime(ServiceContext& context, store::Database& db)
       outbox_(db),
       relay_(std::make_unique<Relay>(outbox_, bus_->publisher(), context.log, context.metrics)) {
   context.log.info("event bus ready", {{"bus", bus_->name()}, {"topic", topic_}});
+  context.on_stop([this] { stop(); });
 }
 
-EventRuntime::~EventRuntime() {
+EventRuntime::~EventRuntime() { stop(); }
+
+void EventRuntime::stop() {
   consumers_.clear();
-  relay_.reset();
+  if (relay_) relay_->stop();
 }
 
 void EventRuntime::consume(const std::string& group, EventHandler handler) {

@@ -29,6 +29,9 @@ class EventRuntime final : public EventSink {
   // Consumes the main topic as group `group` (normally the service's name).
   void consume(const std::string& group, EventHandler handler);
   [[nodiscard]] const std::string& topic() const { return topic_; }
+  // Stops the consumers, then the relay (after one last drain). Runs by itself when the service
+  // stops, before the service's parts that consumers call into are destroyed.
+  void stop();
   Bus& bus() { return *bus_; }
 
  private:

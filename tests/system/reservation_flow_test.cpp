@@ -12,7 +12,7 @@ namespace cinema::testing {
 namespace {
 using nlohmann::json;
 
-// Service indexes in `cinema up`'s port block (catalog order).
+// Offsets of services from `cinema up --base-port` (their standard ports minus 8081).
 constexpr int kMovie = 0, kMessage = 3;
 
 class ReservationFlow : public ::testing::Test {
@@ -132,7 +132,11 @@ TEST_F(ReservationFlow, ViewPageShowsEveryMovieWithItsReservations) {
     auto view = call("GET", "/movieViews/" + std::to_string(movie));
     if (view.status != 200) return false;
     auto v = body(view);
-    return v["reservations"]["reserved"] == 1 && v["screenings"].size() == 1 && v["screenings"][0]["seatsLeft"] == 2;
+    auto& screenings = v["screenings"];  // the default screening and ours
+    auto ours = std::find_if(screenings.begin(), screenings.end(),
+                             [&](const json& s) { return s["screeningId"] == screening; });
+    return v["reservations"]["reserved"] == 1 && ours != screenings.end() && (*ours)["seatsLeft"] == 2 &&
+           (*ours)["seatsTotal"] == 4;
   }));
   auto all = body(call("GET", "/movieViews"));
   EXPECT_TRUE(std::any_of(all.begin(), all.end(), [&](const json& v) { return v["movieId"] == movie; }));

@@ -22,11 +22,10 @@ std::string run_command(const std::string& command) {
   return output;
 }
 
-// httpie as the seed runs it (--ignore-stdin: no terminal here); returns the body it printed.
-json httpie(const std::string& gateway, const std::string& arguments) {
-  auto method_end = arguments.find(' ');
-  auto command = "http --ignore-stdin --body " + arguments.substr(0, method_end) + " " + gateway +
-                 arguments.substr(method_end);
+// httpie as the seed runs it (--ignore-stdin: no terminal here): `http METHOD localhost:8088/path items`.
+json httpie(const std::string& gateway, const std::string& method, const std::string& path,
+            const std::string& items = {}) {
+  auto command = "http --ignore-stdin --body " + method + " " + gateway + path + " " + items;
   auto output = run_command(command);
   auto parsed = json::parse(output, nullptr, false);
   EXPECT_FALSE(parsed.is_discarded()) << command << " printed: " << output;
@@ -65,23 +64,23 @@ TEST(SeedFlow, TheSeedsHttpieCommandsWorkAndProduceTheSeedsEvents) {
   CinemaProcess cinema(data_dir);
   auto gateway = "localhost:" + cinema.gateway().substr(cinema.gateway().find(':') + 1);
 
-  auto movie = httpie(gateway, "POST /movies desc=\"Beautiful Movie~\"");
+  auto movie = httpie(gateway, "POST", "/movies", "desc=\"Beautiful Movie~\"");
   EXPECT_EQ(movie["movieId"], 1);
   // Reservation learns of the movie and its screening through events, milliseconds later: until
   // then it answers 404 and holds nothing, so repeating the seed's command is safe.
   json reservation;
   ASSERT_TRUE(eventually([&] {
-    reservation = httpie(gateway, "POST /reservations movieId=1 status=reqReserve");
+    reservation = httpie(gateway, "POST", "/reservations", "movieId=1 status=reqReserve");
     return reservation.contains("rsvId");
   }));
   EXPECT_EQ(reservation["rsvId"], 1);
   EXPECT_EQ(reservation["status"], "reserved");
   EXPECT_EQ(reservation["payId"], 1);
 
-  auto cancel = httpie(gateway, "PATCH /reservations/1 status=reqCancel");
+  auto cancel = httpie(gateway, "PATCH", "/reservations/1", "status=reqCancel");
   EXPECT_EQ(cancel["status"], "reqCancel");
 
-  ASSERT_TRUE(eventually([&] { return httpie(gateway, "GET /reservations")[0]["status"] == "cancelled"; }));
+  ASSERT_TRUE(eventually([&] { return httpie(gateway, "GET", "/reservations")[0]["status"] == "cancelled"; }));
   ASSERT_TRUE(eventually([&] { return of_type(event_log(cinema), "MovieCancelled").size() == 1; }));
 
   auto events = event_log(cinema);

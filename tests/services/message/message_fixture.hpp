@@ -20,6 +20,29 @@ inline constexpr std::string_view kTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
 // When the consumed events happened: the seed's "20220407070250".
 inline const auto kEventTime = std::chrono::system_clock::from_time_t(1'649'314'970);
 
+// The events message consumes, as their producers publish them.
+inline events::Event reservation_event(std::string_view type, std::int64_t rsv_id, std::string customer = "kim") {
+  contracts::ReservationState reservation{.rsv_id = rsv_id,
+                                          .movie_id = 1,
+                                          .status = "reserved",
+                                          .pay_id = 1,
+                                          .screening_id = 1,
+                                          .seats = {"A1", "A2"},
+                                          .customer_id = std::move(customer),
+                                          .amount = 24000,
+                                          .version = 2};
+  return contracts::reservation_event(type, reservation, {std::string(kTrace), kEventTime});
+}
+inline events::Event payment_event(std::string_view type, std::int64_t rsv_id, std::string customer = "kim") {
+  contracts::PaymentState payment{1, rsv_id, 1, "cancelled", 24000, std::move(customer), "", 2};
+  return contracts::payment_event(type, payment, {std::string(kTrace), kEventTime});
+}
+// A pending message as the policy would store it.
+inline Message stored_message(std::string event_id, std::string customer = "kim", std::int64_t rsv_id = 1) {
+  Notice notice{.kind = "ReservationConfirmed", .customer_id = std::move(customer), .rsv_id = rsv_id, .movie_id = 1};
+  return new_message(notice, std::move(event_id), "2022-04-07T07:02:50Z", std::string(kTrace));
+}
+
 class MessageDatabaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -55,27 +78,6 @@ class MessageDatabaseTest : public ::testing::Test {
   }
   std::vector<Message> messages_of(const std::string& customer_id) const {
     return messages_->list(customer_id, std::nullopt, 1000, 0);
-  }
-
-  static events::Event reservation_event(std::string_view type, std::int64_t rsv_id, std::string customer = "kim") {
-    contracts::ReservationState reservation{.rsv_id = rsv_id,
-                                            .movie_id = 1,
-                                            .status = "reserved",
-                                            .pay_id = 1,
-                                            .screening_id = 1,
-                                            .seats = {"A1", "A2"},
-                                            .customer_id = std::move(customer),
-                                            .amount = 24000,
-                                            .version = 2};
-    return contracts::reservation_event(type, reservation, {std::string(kTrace), kEventTime});
-  }
-  static events::Event payment_event(std::string_view type, std::int64_t rsv_id, std::string customer = "kim") {
-    contracts::PaymentState payment{1, rsv_id, 1, "cancelled", 24000, std::move(customer), "", 2};
-    return contracts::payment_event(type, payment, {std::string(kTrace), kEventTime});
-  }
-  static Message stored_message(std::string event_id, std::string customer = "kim", std::int64_t rsv_id = 1) {
-    Notice notice{.kind = "ReservationConfirmed", .customer_id = std::move(customer), .rsv_id = rsv_id, .movie_id = 1};
-    return new_message(notice, std::move(event_id), "2022-04-07T07:02:50Z", std::string(kTrace));
   }
 
   std::filesystem::path dir_;

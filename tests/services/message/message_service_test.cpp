@@ -1,20 +1,21 @@
 // Component tier: the service as make_message_service wires it, on real files with the embedded
 // bus: an event published on the bus becomes a message, is delivered to messages.log, listed over
 // /messages, and announced with MessageSent.
-#include <unistd.h>
+#include "services/message/message_service.hpp"
 
-#include <filesystem>
-#include <fstream>
-#include <thread>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
 
 #include "core/http/pipeline.hpp"
 #include "core/json.hpp"
 #include "events/runtime.hpp"
 #include "message_fixture.hpp"
-#include "services/message/message_service.hpp"
 
 namespace cinema::message {
 namespace {
@@ -26,6 +27,46 @@ std::vector<SettingSpec> all_settings() {
     specs.insert(specs.end(), group.settings.begin(), group.settings.end());
   return specs;
 }
+
+// What ServiceHost gives a service, without the server: the test calls the routes itself.
+struct Host {
+  explicit Host(const std::map<std::string, std::string>& environment)
+      : config(Config::load(all_settings(), "",
+                            [&](const std::string& name) -> std::optional<std::string> {
+                              if (auto it = environment.find(name); it != environment.end()) return it->second;
+                              return std::nullopt;
+                            })),
+        context{config,
+                log,
+                metrics,
+                io,
+                client,
+                router,
+                actuator,
+                config.text("data.dir"),
+                [this](std::function<void()> hook) { stop_hooks.push_back(std::move(hook)); }} {}
+  json::Json get(std::string target) {
+    http::Request request{.method = "GET", .target = std::move(target)};
+    auto answer = boost::asio::co_spawn(io, pipeline.handle(request), boost::asio::use_future);
+    io.restart();
+    io.run();
+    return json::Json::parse(answer.get().body);
+  }
+  void stop() {
+    for (auto& hook : stop_hooks) hook();
+  }
+
+  Config config;
+  Logger log{"message", LogLevel::error};
+  MetricsRegistry metrics;
+  boost::asio::io_context io;
+  http::Client client{io};
+  http::Router router;
+  Actuator actuator{{"message", "test", 0}, metrics};
+  http::Pipeline pipeline{router, log, metrics};
+  std::vector<std::function<void()>> stop_hooks;
+  ServiceContext context;
+};
 
 class MessageServiceTest : public ::testing::Test {
  protected:
@@ -57,38 +98,16 @@ class MessageServiceTest : public ::testing::Test {
 };
 
 TEST_F(MessageServiceTest, ReservationConfirmedOnTheBusIsStoredDeliveredListedAndAnnounced) {
-  auto config = Config::load(all_settings(), "", [this](const std::string& name) -> std::optional<std::string> {
-    if (name == "DATA_DIR") return dir_;
-    return std::nullopt;
-  });
-  Logger log("message", LogLevel::error);
-  MetricsRegistry metrics;
-  boost::asio::io_context io;
-  http::Client client(io);
-  http::Router router;
-  Actuator actuator({"message", "test", 0}, metrics);
-  std::vector<std::function<void()>> stop_hooks;
-  ServiceContext context{config, log,      metrics, io, client, router, actuator, dir_,
-                         [&](std::function<void()> hook) { stop_hooks.push_back(std::move(hook)); }};
-  auto service = make_message_service(context);
+  Host host({{"DATA_DIR", dir_}});
+  auto service = make_message_service(host.context);
 
-  auto bus = events::make_bus(config, dir_);
-  auto event = MessageDatabaseTest::reservation_event("ReservationConfirmed", 1);
+  auto bus = events::make_bus(host.config, dir_);
+  auto event = reservation_event("ReservationConfirmed", 1);
   bus->publisher()->publish("cinema", std::vector{event, event});  // a redelivery has no effect
   ASSERT_TRUE(eventually([&] { return !log_lines().empty(); })) << "nothing delivered to messages.log";
-  auto delivered = json::Json::parse(log_lines().front());
-  EXPECT_EQ(delivered["text"], "Reservation 1 confirmed: seats A1, A2 for movie 1.");
-
-  http::Pipeline pipeline(router, log, metrics);
-  auto list = [&] {
-    http::Request request{.method = "GET", .target = "/messages?customerId=kim"};
-    auto answer = boost::asio::co_spawn(io, pipeline.handle(request), boost::asio::use_future);
-    io.restart();
-    io.run();
-    return json::Json::parse(answer.get().body);
-  };
-  ASSERT_TRUE(eventually([&] { return list()[0]["delivery"] == "delivered"; }));
-  EXPECT_EQ(list().size(), 1u);
+  EXPECT_EQ(json::Json::parse(log_lines().front())["text"], "Reservation 1 confirmed: seats A1, A2 for movie 1.");
+  ASSERT_TRUE(eventually([&] { return host.get("/messages?customerId=kim")[0]["delivery"] == "delivered"; }));
+  EXPECT_EQ(host.get("/messages?customerId=kim").size(), 1u);
 
   auto announcements = bus->consumer("probe", "cinema");
   EXPECT_TRUE(eventually([&] {
@@ -97,9 +116,19 @@ TEST_F(MessageServiceTest, ReservationConfirmedOnTheBusIsStoredDeliveredListedAn
     return false;
   })) << "MessageSent was not published";
 
-  for (auto& hook : stop_hooks) hook();
+  host.stop();
   service.reset();
   EXPECT_EQ(log_lines().size(), 1u);
+}
+
+TEST_F(MessageServiceTest, WebhookUrlTheClientCannotCallFailsAtStartNamingTheSetting) {
+  Host host({{"DATA_DIR", dir_}, {"MESSAGE_WEBHOOK_URL", "https://notify.example/hook"}});
+  try {
+    make_message_service(host.context);
+    FAIL() << "started with an https webhook";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("message.webhook_url"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
