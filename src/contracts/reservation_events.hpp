@@ -6,11 +6,21 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "contracts/event_payload.hpp"
 
 namespace cinema::contracts {
+
+// The statuses a reservation goes through (the seed's names).
+namespace reservation_status {
+inline constexpr std::string_view requested = "reqReserve";
+inline constexpr std::string_view reserved = "reserved";
+inline constexpr std::string_view rejected = "rejected";
+inline constexpr std::string_view cancel_requested = "reqCancel";
+inline constexpr std::string_view cancelled = "cancelled";
+}  // namespace reservation_status
 
 struct ReservationState {
   std::int64_t rsv_id = 0;

@@ -34,4 +34,12 @@ std::int64_t parse_id(std::string_view text, std::string_view name);
 
 std::string dump(const Json& value);
 
+// A JSON array of `to_object(item)` for each item.
+template <class Items, class ToObject>
+std::string dump_list(const Items& items, ToObject to_object) {
+  Json list = Json::array();
+  for (const auto& item : items) list.push_back(to_object(item));
+  return dump(list);
+}
+
 }  // namespace cinema::json

@@ -42,6 +42,10 @@ class CinemaProcess {
 http::Response send(const std::string& upstream, const std::string& method, const std::string& target,
                     const std::string& body = {}, http::Headers headers = {});
 
+// Waits until reservation's replica knows the screening (it learns it from events, a few ms after
+// movie): a seat that does not exist is then a 400 instead of a 404.
+bool reservation_knows_screening(const std::string& gateway, std::int64_t screening_id);
+
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

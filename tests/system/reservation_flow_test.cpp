@@ -171,11 +171,9 @@ TEST(ReservationWithoutPayment, PaymentDownIs503WithRetryAfterAndHoldsNoSeat) {
   std::filesystem::remove_all(data_dir);
   CinemaProcess cinema(data_dir, {"--only", "movie,reservation,gateway"});
   auto movie = json::parse(send(cinema.gateway(), "POST", "/movies", R"({"desc":"x"})").body)["movieId"].get<int>();
-  http::Response refused;
-  eventually([&] {
-    refused = send(cinema.gateway(), "POST", "/reservations", json{{"movieId", movie}}.dump());
-    return refused.status != 404;
-  });
+  auto screenings = json::parse(send(cinema.gateway(), "GET", "/movies/" + std::to_string(movie) + "/screenings").body);
+  ASSERT_TRUE(reservation_knows_screening(cinema.gateway(), screenings.at(0)["screeningId"].get<int>()));
+  auto refused = send(cinema.gateway(), "POST", "/reservations", json{{"movieId", movie}}.dump());
   EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_TRUE(refused.headers.get("Retry-After").has_value());
   auto reservations = json::parse(send(cinema.gateway(), "GET", "/reservations").body);

@@ -19,4 +19,8 @@ std::int64_t query_integer(const Request& request, std::string_view name, std::i
   return value;
 }
 
+Page page_of(const Request& request) {
+  return Page{query_integer(request, "limit", 100, 1, 1000), query_integer(request, "offset", 0, 0, INT64_MAX)};
+}
+
 }  // namespace cinema::http

@@ -11,4 +11,11 @@ namespace cinema::http {
 std::int64_t query_integer(const Request& request, std::string_view name, std::int64_t fallback, std::int64_t min,
                            std::int64_t max);
 
+// ?limit=&offset= of a list: limit 1..1000 (default 100), offset from 0.
+struct Page {
+  std::int64_t limit;
+  std::int64_t offset;
+};
+Page page_of(const Request& request);
+
 }  // namespace cinema::http

@@ -22,9 +22,7 @@ Json to_object(const Message& m) {
 std::string message_to_json(const Message& message) { return json::dump(to_object(message)); }
 
 std::string messages_to_json(const std::vector<Message>& messages) {
-  Json list = Json::array();
-  for (const auto& message : messages) list.push_back(to_object(message));
-  return json::dump(list);
+  return json::dump_list(messages, to_object);
 }
 
 events::Event message_sent_event(const Message& m, const contracts::EventOrigin& origin) {

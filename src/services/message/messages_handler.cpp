@@ -6,11 +6,6 @@
 #include "services/message/message_json.hpp"
 
 namespace cinema::message {
-namespace {
-constexpr std::int64_t kDefaultPageSize = 100;
-constexpr std::int64_t kMaxPageSize = 1000;
-}  // namespace
-
 void MessagesHandler::register_routes(http::Router& router) {
   router.add_sync("GET", "/messages", [this](http::Request& r) { return list(r); });
   router.add_sync("GET", "/messages/{id}", [this](http::Request& r) { return get(r); });
@@ -22,9 +17,8 @@ http::Response MessagesHandler::list(const http::Request& request) const {
   if (!customer_id || customer_id->empty()) throw http::BadRequest("customerId", "is required");
   std::optional<std::int64_t> rsv_id;
   if (auto text = request.query_param("rsvId")) rsv_id = json::parse_id(*text, "rsvId");
-  auto limit = http::query_integer(request, "limit", kDefaultPageSize, 1, kMaxPageSize);
-  auto offset = http::query_integer(request, "offset", 0, 0, INT64_MAX);
-  return http::Response::json(200, messages_to_json(messages_.list(*customer_id, rsv_id, limit, offset)));
+  auto page = http::page_of(request);
+  return http::Response::json(200, messages_to_json(messages_.list(*customer_id, rsv_id, page.limit, page.offset)));
 }
 
 http::Response MessagesHandler::get(const http::Request& request) const {

@@ -17,12 +17,6 @@ Json review_object(const Review& r) {
               {"text", r.text}};
 }
 
-template <class T, class ToObject>
-std::string list_to_json(const std::vector<T>& items, ToObject to_object) {
-  Json list = Json::array();
-  for (const auto& item : items) list.push_back(to_object(item));
-  return json::dump(list);
-}
 }  // namespace
 
 Screening parse_screening(std::string_view body, std::int64_t movie_id) {
@@ -54,9 +48,9 @@ Review parse_review(std::string_view body, std::int64_t movie_id) {
 
 std::string screening_to_json(const Screening& screening) { return json::dump(screening_object(screening)); }
 std::string screenings_to_json(const std::vector<Screening>& screenings) {
-  return list_to_json(screenings, screening_object);
+  return json::dump_list(screenings, screening_object);
 }
 std::string review_to_json(const Review& review) { return json::dump(review_object(review)); }
-std::string reviews_to_json(const std::vector<Review>& reviews) { return list_to_json(reviews, review_object); }
+std::string reviews_to_json(const std::vector<Review>& reviews) { return json::dump_list(reviews, review_object); }
 
 }  // namespace cinema::movie

@@ -52,9 +52,7 @@ MovieChanges parse_movie_changes(std::string_view body) {
 std::string movie_to_json(const Movie& movie) { return json::dump(to_object(movie)); }
 
 std::string movies_to_json(const std::vector<Movie>& movies) {
-  Json list = Json::array();
-  for (const auto& movie : movies) list.push_back(to_object(movie));
-  return json::dump(list);
+  return json::dump_list(movies, to_object);
 }
 
 }  // namespace cinema::movie

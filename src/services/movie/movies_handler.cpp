@@ -6,11 +6,6 @@
 #include "services/movie/movie_json.hpp"
 
 namespace cinema::movie {
-namespace {
-constexpr std::int64_t kDefaultPageSize = 100;
-constexpr std::int64_t kMaxPageSize = 1000;
-}  // namespace
-
 void MoviesHandler::register_routes(http::Router& router) {
   router.add_sync("POST", "/movies", [this](http::Request& r) { return create(r); });
   router.add_sync("GET", "/movies", [this](http::Request& r) { return list(r); });
@@ -36,9 +31,8 @@ http::Response MoviesHandler::create(const http::Request& request) {
 }
 
 http::Response MoviesHandler::list(const http::Request& request) const {
-  auto limit = http::query_integer(request, "limit", kDefaultPageSize, 1, kMaxPageSize);
-  auto offset = http::query_integer(request, "offset", 0, 0, INT64_MAX);
-  return http::Response::json(200, movies_to_json(movies_.list(limit, offset)));
+  auto page = http::page_of(request);
+  return http::Response::json(200, movies_to_json(movies_.list(page.limit, page.offset)));
 }
 
 http::Response MoviesHandler::get(const http::Request& request) const {

@@ -11,9 +11,7 @@ Json payment_object(const contracts::PaymentState& payment) { return Json::parse
 }  // namespace
 
 std::string payments_to_json(const std::vector<contracts::PaymentState>& payments) {
-  Json list = Json::array();
-  for (const auto& payment : payments) list.push_back(payment_object(payment));
-  return json::dump(list);
+  return json::dump_list(payments, payment_object);
 }
 
 std::string declined_to_json(const contracts::PaymentState& payment) {

@@ -12,8 +12,6 @@
 
 namespace cinema::payment {
 namespace {
-constexpr std::int64_t kDefaultPageSize = 100;
-constexpr std::int64_t kMaxPageSize = 1000;
 
 http::Response payment_response(const contracts::PaymentState& payment, int success_status) {
   if (payment.status == status::declined) return http::Response::json(402, declined_to_json(payment));
@@ -65,11 +63,10 @@ http::Response PaymentsHandler::record(const contracts::PaymentRequest& wanted, 
 }
 
 http::Response PaymentsHandler::list(const http::Request& request) const {
-  auto limit = http::query_integer(request, "limit", kDefaultPageSize, 1, kMaxPageSize);
-  auto offset = http::query_integer(request, "offset", 0, 0, INT64_MAX);
+  auto page = http::page_of(request);
   std::optional<std::int64_t> rsv_id;
   if (auto text = request.query_param("rsvId")) rsv_id = json::parse_id(*text, "rsvId");
-  return http::Response::json(200, payments_to_json(payments_.list(rsv_id, limit, offset)));
+  return http::Response::json(200, payments_to_json(payments_.list(rsv_id, page.limit, page.offset)));
 }
 
 http::Response PaymentsHandler::get(const http::Request& request) const {

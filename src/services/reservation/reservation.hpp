@@ -7,15 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include "contracts/reservation_events.hpp"
+
 namespace cinema::reservation {
 
-namespace status {
-inline constexpr std::string_view requested = "reqReserve";
-inline constexpr std::string_view reserved = "reserved";
-inline constexpr std::string_view rejected = "rejected";
-inline constexpr std::string_view cancel_requested = "reqCancel";
-inline constexpr std::string_view cancelled = "cancelled";
-}  // namespace status
+namespace status = contracts::reservation_status;
 
 // The local replica of a screening (from ScreeningScheduled).
 struct Screening {

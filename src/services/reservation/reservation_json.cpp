@@ -60,9 +60,7 @@ void parse_cancel_request(std::string_view body) {
 std::string reservation_to_json(const Reservation& reservation) { return json::dump(to_object(reservation)); }
 
 std::string reservations_to_json(const std::vector<Reservation>& reservations) {
-  Json list = Json::array();
-  for (const auto& r : reservations) list.push_back(to_object(r));
-  return json::dump(list);
+  return json::dump_list(reservations, to_object);
 }
 
 std::string reservation_error_json(std::string_view code, std::string_view message, const Reservation& reservation) {

@@ -55,9 +55,8 @@ http::Awaitable ReservationsHandler::create(http::Request& request) {
 }
 
 http::Response ReservationsHandler::list(const http::Request& request) const {
-  auto limit = http::query_integer(request, "limit", 100, 1, 1000);
-  auto offset = http::query_integer(request, "offset", 0, 0, INT64_MAX);
-  return http::Response::json(200, reservations_to_json(reservations_.list(request.query_param("customerId"), limit, offset)));
+  auto page = http::page_of(request);
+  return http::Response::json(200, reservations_to_json(reservations_.list(request.query_param("customerId"), page.limit, page.offset)));
 }
 
 http::Response ReservationsHandler::get(const http::Request& request) const {

@@ -14,13 +14,7 @@
 
 namespace cinema::viewpage {
 
-namespace status {
-inline constexpr std::string_view requested = "reqReserve";
-inline constexpr std::string_view reserved = "reserved";
-inline constexpr std::string_view rejected = "rejected";
-inline constexpr std::string_view cancel_requested = "reqCancel";
-inline constexpr std::string_view cancelled = "cancelled";
-}  // namespace status
+namespace status = contracts::reservation_status;
 // In the order /movieViews reports their counts.
 inline constexpr std::string_view kStatuses[] = {status::requested, status::reserved, status::rejected,
                                                  status::cancel_requested, status::cancelled};

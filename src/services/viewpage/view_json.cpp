@@ -46,18 +46,12 @@ Json reservation_object(const CustomerReservation& entry) {
               {"paymentStatus", text_or_null(r.payment_status)}};
 }
 
-template <class T, class ToObject>
-std::string list_to_json(const std::vector<T>& items, ToObject to_object) {
-  Json list = Json::array();
-  for (const auto& item : items) list.push_back(to_object(item));
-  return json::dump(list);
-}
 }  // namespace
 
 std::string board_to_json(const MovieBoard& board) { return json::dump(board_object(board)); }
-std::string boards_to_json(const std::vector<MovieBoard>& boards) { return list_to_json(boards, board_object); }
+std::string boards_to_json(const std::vector<MovieBoard>& boards) { return json::dump_list(boards, board_object); }
 std::string customer_reservations_to_json(const std::vector<CustomerReservation>& reservations) {
-  return list_to_json(reservations, reservation_object);
+  return json::dump_list(reservations, reservation_object);
 }
 
 std::string lag_to_json(const Lag& lag) {
