@@ -1,10 +1,12 @@
 // The one `cinema` binary: `serve <service>` runs one service, `up` runs them all, `config`
 // documents and checks the settings.
+#include <algorithm>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/catalog.hpp"
+#include "cli/client_commands.hpp"
 #include "cli/dev_kafka.hpp"
 #include "cli/events_command.hpp"
 #include "cli/supervisor.hpp"
@@ -56,7 +58,7 @@ int main(int argc, char** argv) {
   std::string config_file, service;
 
   auto* serve_cmd = app.add_subcommand("serve", "Run one service in the foreground");
-  serve_cmd->add_option("service", service, "movie | gateway")->required();
+  serve_cmd->add_option("service", service, "movie | reservation | payment | message | viewpage | gateway")->required();
   serve_cmd->add_option("--config", config_file, "YAML settings file (or CINEMA_CONFIG)");
 
   cli::UpOptions up;
@@ -87,8 +89,10 @@ int main(int argc, char** argv) {
   config_cmd->require_subcommand(1);
   auto* docs_cmd = config_cmd->add_subcommand("docs", "Print the settings reference (docs/CONFIGURATION.md)");
   auto* show_cmd = config_cmd->add_subcommand("show", "Print a service's effective settings and their sources");
-  show_cmd->add_option("service", service, "movie | gateway")->required();
+  show_cmd->add_option("service", service, "movie | reservation | payment | message | viewpage | gateway")->required();
   show_cmd->add_option("--config", config_file, "YAML settings file (or CINEMA_CONFIG)");
+
+  cli::ClientCommands client_commands(app);
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -101,7 +105,7 @@ int main(int argc, char** argv) {
     }
     if (*docs_cmd) std::cout << config_reference();
     if (*show_cmd) return show_config(service, config_file);
-    return 0;
+    return std::max(0, client_commands.run());
   } catch (const ConfigError& e) {
     std::cerr << "cinema: configuration error: " << e.what() << "\n";
     return 2;

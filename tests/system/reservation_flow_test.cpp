@@ -166,6 +166,37 @@ TEST_F(ReservationFlow, ReservationsGoOnWhileMovieAndMessageAreDownAndTheyCatchU
   EXPECT_TRUE(eventually([&] { return body(call("GET", "/movies/" + std::to_string(movie)))["lastAction"] == "reserved"; }));
 }
 
+// `cinema movies add | reserve | cancel | view`, as the README's tour runs them.
+TEST_F(ReservationFlow, ClientCommandsDriveTheTour) {
+  auto cinema_command = [](const std::string& arguments, int* exit_code) {
+    std::string command = std::string(CINEMA_BINARY) + " " + arguments + " --gateway " + cinema_->gateway() + " 2>&1";
+    std::string output;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) output.append(buffer, n);
+    int status = ::pclose(pipe);
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return output;
+  };
+  int code = -1;
+  auto movie = json::parse(cinema_command("movies add --desc Tour", &code));
+  ASSERT_EQ(code, 0);
+  auto movie_id = std::to_string(movie["movieId"].get<int>());
+  auto screenings = body(call("GET", "/movies/" + movie_id + "/screenings"));
+  ASSERT_TRUE(reservation_knows_screening(cinema_->gateway(), screenings.at(0)["screeningId"].get<int>()));
+  auto reserved = json::parse(cinema_command("reserve --movie " + movie_id + " --customer tour", &code));
+  ASSERT_EQ(code, 0);
+  EXPECT_EQ(reserved["status"], "reserved");
+  auto cancelled = json::parse(cinema_command("cancel " + std::to_string(reserved["rsvId"].get<int>()), &code));
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(cancelled["status"], "reqCancel");
+  EXPECT_TRUE(eventually([&] {
+    return json::parse(cinema_command("view " + movie_id, &code))["reservations"]["cancelled"] == 1;
+  }));
+  cinema_command("cancel 999999", &code);
+  EXPECT_EQ(code, 1) << "an error answer is a failing exit code";
+}
+
 TEST(ReservationWithoutPayment, PaymentDownIs503WithRetryAfterAndHoldsNoSeat) {
   auto data_dir = std::filesystem::temp_directory_path() / ("cinema-nopay-" + std::to_string(::getpid()));
   std::filesystem::remove_all(data_dir);
@@ -179,6 +210,51 @@ TEST(ReservationWithoutPayment, PaymentDownIs503WithRetryAfterAndHoldsNoSeat) {
   auto reservations = json::parse(send(cinema.gateway(), "GET", "/reservations").body);
   ASSERT_EQ(reservations.size(), 1u);
   EXPECT_EQ(reservations[0]["status"], "rejected") << "nothing is held when payment certainly did not charge";
+  cinema.stop();
+  std::filesystem::remove_all(data_dir);
+}
+
+}  // namespace
+}  // namespace cinema::testing
+
+namespace cinema::testing {
+namespace {
+
+TEST(ReservationRecovery, AReservationLeftPendingByAPaymentTimeoutIsSettledLater) {
+  // Payment hangs longer than reservation waits; recovery repeats the idempotent call until it
+  // gets payment's decision. The children inherit these settings through the environment.
+  ::setenv("PAYMENT_PROCESSOR_HANG_MS", "1500", 1);
+  ::setenv("RESERVATION_PAYMENT_TIMEOUT_MS", "300", 1);
+  ::setenv("RESERVATION_SETTLE_AFTER_MS", "500", 1);
+  ::setenv("RESERVATION_RECOVERY_INTERVAL_MS", "200", 1);
+  auto data_dir = std::filesystem::temp_directory_path() / ("cinema-recovery-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(data_dir);
+  CinemaProcess cinema(data_dir);
+  for (auto name : {"PAYMENT_PROCESSOR_HANG_MS", "RESERVATION_PAYMENT_TIMEOUT_MS", "RESERVATION_SETTLE_AFTER_MS",
+                    "RESERVATION_RECOVERY_INTERVAL_MS"})
+    ::unsetenv(name);
+  auto movie = json::parse(send(cinema.gateway(), "POST", "/movies", R"({"desc":"slow"})").body)["movieId"].get<int>();
+  auto screenings = json::parse(send(cinema.gateway(), "GET", "/movies/" + std::to_string(movie) + "/screenings").body);
+  auto screening = screenings.at(0)["screeningId"].get<int>();
+  ASSERT_TRUE(reservation_knows_screening(cinema.gateway(), screening));
+
+  json request{{"screeningId", screening}, {"seats", {"C3"}}, {"customerId", "slow"}, {"cardNumber", "4000000000000119"}};
+  auto pending = send(cinema.gateway(), "POST", "/reservations", request.dump());
+  ASSERT_EQ(pending.status, 503) << pending.body;
+  EXPECT_EQ(json::parse(pending.body)["error"], "payment_pending");
+  EXPECT_TRUE(pending.headers.get("Retry-After").has_value());
+  auto id = std::to_string(json::parse(pending.body)["rsvId"].get<int>());
+  EXPECT_EQ(json::parse(send(cinema.gateway(), "GET", "/reservations/" + id).body)["status"], "reqReserve")
+      << "the seat stays held while the outcome is unknown";
+
+  EXPECT_TRUE(eventually([&] {
+    return json::parse(send(cinema.gateway(), "GET", "/reservations/" + id).body)["status"] == "rejected";
+  }));
+  auto payments = json::parse(send(cinema.gateway(), "GET", "/payments?rsvId=" + id).body);
+  ASSERT_EQ(payments.size(), 1u) << "repeating the call never made a second payment";
+  EXPECT_EQ(payments[0]["reason"], "processor_timeout");
+  json other{{"screeningId", screening}, {"seats", {"C3"}}, {"customerId", "next"}};
+  EXPECT_EQ(send(cinema.gateway(), "POST", "/reservations", other.dump()).status, 201) << "the seat was freed";
   cinema.stop();
   std::filesystem::remove_all(data_dir);
 }

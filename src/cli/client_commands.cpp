@@ -1,0 +1,76 @@
+#include "cli/client_commands.hpp"
+
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.hpp"
+#include "core/http/client.hpp"
+
+namespace cinema::cli {
+namespace {
+using nlohmann::ordered_json;
+
+// Prints the answer (pretty JSON when it is JSON); 2xx is success, anything else exit code 1.
+int call(const std::string& gateway, const std::string& method, const std::string& target,
+         const ordered_json& body = nullptr) {
+  http::Request request{.method = method, .target = target};
+  if (!body.is_null()) {
+    request.body = body.dump();
+    request.headers.set("Content-Type", "application/json");
+  }
+  auto response = http::blocking_send(gateway, std::move(request));
+  auto parsed = ordered_json::parse(response.body, nullptr, false);
+  auto& out = response.status < 300 ? std::cout : std::cerr;
+  out << (parsed.is_discarded() ? response.body : parsed.dump(2)) << "\n";
+  return response.status < 300 ? 0 : 1;
+}
+}  // namespace
+
+ClientCommands::ClientCommands(CLI::App& app) {
+  gateway_ = process_environment("CINEMA_GATEWAY").value_or(gateway_);
+  auto add_gateway = [this](CLI::App* command) {
+    command->add_option("--gateway", gateway_, "host:port of the gateway (or CINEMA_GATEWAY)")->capture_default_str();
+  };
+  auto* movies = app.add_subcommand("movies", "Manage movies through the gateway");
+  movies->require_subcommand(1);
+  movies_add_ = movies->add_subcommand("add", "Register a movie");
+  movies_add_->add_option("--desc", desc_, "Description")->required();
+  movies_add_->add_option("--title", title_, "Title");
+  movies_list_ = movies->add_subcommand("list", "List movies");
+  reserve_ = app.add_subcommand("reserve", "Reserve seats (pays at once)");
+  auto* by_movie = reserve_->add_option("--movie", movie_id_, "Any free seat of this movie's next screening");
+  auto* by_screening = reserve_->add_option("--screening", screening_id_, "This screening...");
+  reserve_->add_option("--seats", seats_, "...these seats (A1,A2)")->delimiter(',')->needs(by_screening);
+  by_movie->excludes(by_screening);
+  reserve_->add_option("--customer", customer_, "Customer id")->capture_default_str();
+  reserve_->add_option("--card", card_, "Card number (test cards: see docs/API.md)");
+  cancel_ = app.add_subcommand("cancel", "Cancel a reservation (refund follows)");
+  cancel_->add_option("rsvId", reservation_id_, "Reservation id")->required();
+  view_ = app.add_subcommand("view", "The view page: every movie, or one");
+  view_->add_option("movieId", movie_id_, "Movie id");
+  for (auto* command : {movies_add_, movies_list_, reserve_, cancel_, view_}) add_gateway(command);
+}
+
+int ClientCommands::run() const {
+  if (*movies_add_) {
+    ordered_json body{{"desc", desc_}};
+    if (!title_.empty()) body["title"] = title_;
+    return call(gateway_, "POST", "/movies", body);
+  }
+  if (*movies_list_) return call(gateway_, "GET", "/movies");
+  if (*reserve_) {
+    ordered_json body{{"customerId", customer_}};
+    if (screening_id_ > 0) body["screeningId"] = screening_id_;
+    if (movie_id_ > 0) body["movieId"] = movie_id_;
+    if (!seats_.empty()) body["seats"] = seats_;
+    if (!card_.empty()) body["cardNumber"] = card_;
+    return call(gateway_, "POST", "/reservations", body);
+  }
+  if (*cancel_)
+    return call(gateway_, "PATCH", "/reservations/" + std::to_string(reservation_id_), {{"status", "reqCancel"}});
+  if (*view_) return call(gateway_, "GET", movie_id_ > 0 ? "/movieViews/" + std::to_string(movie_id_) : "/movieViews");
+  return -1;
+}
+
+}  // namespace cinema::cli

@@ -1,0 +1,29 @@
+#pragma once
+// Client commands for the tour: they call the gateway over HTTP like any client would.
+//   cinema movies add --desc "Beautiful Movie~" [--title T]     cinema movies list
+//   cinema reserve --movie 1 | --screening 3 --seats A1,A2 [--customer kim] [--card N]
+//   cinema cancel 1                                               cinema view [movieId]
+#include <CLI/CLI.hpp>
+
+namespace cinema::cli {
+
+// Adds the subcommands to `app`; `run_client_command` runs whichever was chosen.
+class ClientCommands {
+ public:
+  explicit ClientCommands(CLI::App& app);
+  // Returns the exit code, or -1 when no client command was chosen.
+  int run() const;
+
+ private:
+  std::string gateway_ = "127.0.0.1:8088";
+  CLI::App* movies_add_ = nullptr;
+  CLI::App* movies_list_ = nullptr;
+  CLI::App* reserve_ = nullptr;
+  CLI::App* cancel_ = nullptr;
+  CLI::App* view_ = nullptr;
+  std::string title_, desc_, customer_ = "guest", card_;
+  std::vector<std::string> seats_;
+  std::int64_t movie_id_ = 0, screening_id_ = 0, reservation_id_ = 0;
+};
+
+}  // namespace cinema::cli
