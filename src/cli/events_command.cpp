@@ -24,11 +24,16 @@ int run_events(const EventsOptions& options) {
   auto consumer = bus->consumer("cinema-events-cli-" + std::to_string(::getpid()), topic);
   std::signal(SIGINT, [](int) { interrupted = 1; });
   std::signal(SIGTERM, [](int) { interrupted = 1; });
+  // Without --follow: stop at the first quiet second once events came, or after a while with none
+  // (a Kafka consumer group needs a few seconds to join before anything arrives).
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool received = false;
   while (!interrupted) {
     auto batch = consumer->poll(std::chrono::milliseconds(options.follow ? 200 : 1000));
     for (const auto& event : batch) std::cout << event.payload << '\n';
     std::cout.flush();
-    if (batch.empty() && !options.follow) break;
+    received = received || !batch.empty();
+    if (!options.follow && batch.empty() && (received || std::chrono::steady_clock::now() > give_up)) break;
   }
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -45,6 +46,8 @@ CinemaProcess::CinemaProcess(std::filesystem::path data_dir, std::vector<std::st
   std::vector<std::string> args = {CINEMA_BINARY, "up", "--data", data_dir_.string(), "--port",
                                    std::to_string(gateway_port_), "--base-port", std::to_string(base_port_)};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  // The same system tests run once per bus backend (see tests/CMakeLists.txt).
+  if (const char* bus = std::getenv("CINEMA_TEST_BUS")) args.insert(args.end(), {"--bus", bus});
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -76,6 +79,14 @@ int CinemaProcess::stop() {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string CinemaProcess::event_bus_environment() const {
+  auto text = output();
+  auto marker = text.find("events on Kafka ");
+  if (marker == std::string::npos) return "DATA_DIR=" + data_dir_.string();
+  auto start = marker + std::string("events on Kafka ").size();
+  return "EVENT_BUS=kafka KAFKA_BROKERS=" + text.substr(start, text.find(' ', start) - start);
 }
 
 std::string CinemaProcess::output() const {

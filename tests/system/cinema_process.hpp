@@ -30,6 +30,8 @@ class CinemaProcess {
   [[nodiscard]] std::string service(int index) const { return "127.0.0.1:" + std::to_string(base_port_ + index); }
   [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
   [[nodiscard]] std::string output() const;  // what `cinema up` printed
+  // Environment assignments for `cinema events` to read this system's bus (embedded or Kafka).
+  [[nodiscard]] std::string event_bus_environment() const;
 
  private:
   std::filesystem::path data_dir_;
