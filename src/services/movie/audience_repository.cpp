@@ -12,6 +12,7 @@ constexpr std::string_view kSeatsTotal =
     "SELECT COALESCE(SUM(seat_rows * seat_cols), 0) FROM screenings WHERE movie_id = $1";
 constexpr std::string_view kSeatsReserved =
     "SELECT COALESCE(SUM(seats), 0) FROM audience WHERE movie_id = $1 AND status = 'reserved'";
+constexpr std::string_view kAverageRating = "SELECT AVG(rating) FROM reviews WHERE movie_id = $1";
 constexpr std::string_view kAdmit =
     "INSERT INTO audience (rsv_id, movie_id, screening_id, customer_id, seats, status) "
     "VALUES ($1, $2, $3, $4, $5, 'reserved') ON CONFLICT (rsv_id) DO NOTHING";
@@ -45,6 +46,13 @@ std::vector<Screening> AudienceRepository::screenings_of(std::int64_t movie_id) 
 SeatCounts AudienceRepository::seat_counts(std::int64_t movie_id) const {
   return SeatCounts{db_.query(kSeatsTotal, {movie_id}).at(0).integer(0),
                     db_.query(kSeatsReserved, {movie_id}).at(0).integer(0)};
+}
+
+MovieStats AudienceRepository::stats_of(std::int64_t movie_id) const {
+  auto seats = seat_counts(movie_id);
+  auto average = db_.query(kAverageRating, {movie_id}).at(0);
+  return MovieStats{seats.total - seats.reserved,
+                    average.is_null(0) ? std::nullopt : std::optional<double>(average.real(0))};
 }
 
 bool AudienceRepository::admit(const AudienceMember& m) {

@@ -39,6 +39,7 @@ class AudienceRepository {
   Screening insert_screening(const Screening& screening);
   [[nodiscard]] std::vector<Screening> screenings_of(std::int64_t movie_id) const;
   [[nodiscard]] SeatCounts seat_counts(std::int64_t movie_id) const;
+  [[nodiscard]] MovieStats stats_of(std::int64_t movie_id) const;
 
   // False when the reservation was already recorded (a replayed event).
   bool admit(const AudienceMember& member);

@@ -22,6 +22,12 @@ struct Movie {
   std::int64_t version = 1;              // bumped on every change; events carry it
 };
 
+// What movie derives from its events about a movie: seats left over all screenings and reviews.
+struct MovieStats {
+  std::int64_t seats_left = 0;
+  std::optional<double> rating;  // average of the reviews; none without reviews
+};
+
 // What a manager sends to register a movie or replace one (PUT).
 struct MovieDraft {
   std::string title;

@@ -1,5 +1,7 @@
 #include "services/movie/movie_json.hpp"
 
+#include <cmath>
+
 #include "core/http/errors.hpp"
 #include "core/json.hpp"
 
@@ -7,10 +9,11 @@ namespace cinema::movie {
 namespace {
 using cinema::json::Json;
 
-// Fields a client may send back from a GET (movieId, reviewCnt, lastAction, version) are accepted and
-// ignored, so GET-modify-PUT works; anything else unknown is rejected.
+// Fields a client may send back from a GET (movieId, reviewCnt, lastAction, rating, seatsLeft, version) are
+// accepted and ignored, so GET-modify-PUT works; anything else unknown is rejected.
 void check_fields(const Json& object) {
-  json::reject_unknown_fields(object, {"title", "desc", "status", "movieId", "reviewCnt", "lastAction", "version"});
+  json::reject_unknown_fields(object, {"title", "desc", "status", "movieId", "reviewCnt", "lastAction", "rating",
+                                       "seatsLeft", "version"});
 }
 
 std::string checked(std::string value, std::string_view field, std::string (*problem_of)(std::string_view)) {
@@ -18,10 +21,16 @@ std::string checked(std::string value, std::string_view field, std::string (*pro
   return value;
 }
 
-Json to_object(const Movie& movie) {
-  return Json{{"movieId", movie.id},          {"title", movie.title},
-              {"desc", movie.desc},           {"status", movie.status},
-              {"reviewCnt", movie.review_count}, {"lastAction", movie.last_action},
+Json to_object(const Movie& movie, const MovieStats& stats) {
+  auto rating = stats.rating ? Json(std::round(*stats.rating * 100) / 100) : Json(nullptr);
+  return Json{{"movieId", movie.id},
+              {"title", movie.title},
+              {"desc", movie.desc},
+              {"status", movie.status},
+              {"reviewCnt", movie.review_count},
+              {"lastAction", movie.last_action},
+              {"rating", rating},
+              {"seatsLeft", stats.seats_left},
               {"version", movie.version}};
 }
 }  // namespace
@@ -49,10 +58,10 @@ MovieChanges parse_movie_changes(std::string_view body) {
   return changes;
 }
 
-std::string movie_to_json(const Movie& movie) { return json::dump(to_object(movie)); }
+std::string movie_to_json(const Movie& movie, const MovieStats& stats) { return json::dump(to_object(movie, stats)); }
 
-std::string movies_to_json(const std::vector<Movie>& movies) {
-  return json::dump_list(movies, to_object);
+std::string movies_to_json(const std::vector<std::pair<Movie, MovieStats>>& movies) {
+  return json::dump_list(movies, [](const auto& entry) { return to_object(entry.first, entry.second); });
 }
 
 }  // namespace cinema::movie

@@ -11,7 +11,7 @@ namespace cinema::movie {
 
 MovieDraft parse_movie_draft(std::string_view body);      // POST and PUT: desc required
 MovieChanges parse_movie_changes(std::string_view body);  // PATCH: at least one field
-std::string movie_to_json(const Movie& movie);
-std::string movies_to_json(const std::vector<Movie>& movies);
+std::string movie_to_json(const Movie& movie, const MovieStats& stats);
+std::string movies_to_json(const std::vector<std::pair<Movie, MovieStats>>& movies);
 
 }  // namespace cinema::movie

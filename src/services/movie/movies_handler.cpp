@@ -25,18 +25,20 @@ http::Response MoviesHandler::create(const http::Request& request) {
     publisher_.screening(audience_.insert_screening(*screening), {request.trace_id, now});
   transaction.commit();
   publisher_.published();
-  auto response = http::Response::json(201, movie_to_json(movie));
+  auto response = http::Response::json(201, present(movie));
   response.headers.set("Location", "/movies/" + std::to_string(movie.id));
   return response;
 }
 
 http::Response MoviesHandler::list(const http::Request& request) const {
   auto page = http::page_of(request);
-  return http::Response::json(200, movies_to_json(movies_.list(page.limit, page.offset)));
+  std::vector<std::pair<Movie, MovieStats>> movies;
+  for (auto& movie : movies_.list(page.limit, page.offset)) movies.emplace_back(movie, audience_.stats_of(movie.id));
+  return http::Response::json(200, movies_to_json(movies));
 }
 
 http::Response MoviesHandler::get(const http::Request& request) const {
-  return http::Response::json(200, movie_to_json(existing(request)));
+  return http::Response::json(200, present(existing(request)));
 }
 
 http::Response MoviesHandler::replace(const http::Request& request) {
@@ -59,6 +61,10 @@ http::Response MoviesHandler::remove(const http::Request& request) {
   return http::Response::empty(204);
 }
 
+std::string MoviesHandler::present(const Movie& movie) const {
+  return movie_to_json(movie, audience_.stats_of(movie.id));
+}
+
 Movie MoviesHandler::existing(const http::Request& request) const {
   auto id = json::parse_id(request.path_param("id"), "movieId");
   auto movie = movies_.find(id);
@@ -72,7 +78,7 @@ http::Response MoviesHandler::save(const http::Request& request, const std::func
   auto movie = edit(existing(request));
   movies_.update(movie);
   commit_with_event(transaction, "MovieModified", movie, request);
-  return http::Response::json(200, movie_to_json(movie));
+  return http::Response::json(200, present(movie));
 }
 
 void MoviesHandler::commit_with_event(store::Transaction& transaction, std::string_view type, const Movie& movie,

@@ -25,6 +25,7 @@ class MoviesHandler final {
   http::Response change(const http::Request& request);
   http::Response remove(const http::Request& request);
   Movie existing(const http::Request& request) const;  // 404 when absent
+  std::string present(const Movie& movie) const;       // JSON with seats left and rating
   http::Response save(const http::Request& request, const std::function<Movie(Movie)>& edit);
 
   // Stores the movie's event in the open transaction, commits, and wakes the relay.

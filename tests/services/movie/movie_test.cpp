@@ -71,9 +71,10 @@ TEST(MovieJson, ReadOnlyFieldsFromAGetAreIgnoredOnWrite) {
 
 TEST(MovieJson, MovieIsWrittenWithSeedFieldNamesInSeedOrder) {
   Movie movie{7, "T", "Beautiful Movie~", "available", 2, "register", 1};
-  EXPECT_EQ(movie_to_json(movie),
+  EXPECT_EQ(movie_to_json(movie, MovieStats{42, 4.5}),
             R"({"movieId":7,"title":"T","desc":"Beautiful Movie~","status":"available","reviewCnt":2,)"
-            R"("lastAction":"register","version":1})");
+            R"("lastAction":"register","rating":4.5,"seatsLeft":42,"version":1})");
+  EXPECT_NE(movie_to_json(movie, MovieStats{0, std::nullopt}).find(R"("rating":null)"), std::string::npos);
 }
 
 }  // namespace
