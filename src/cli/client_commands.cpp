@@ -1,6 +1,8 @@
 #include "cli/client_commands.hpp"
 
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -49,7 +51,12 @@ ClientCommands::ClientCommands(CLI::App& app) {
   cancel_->add_option("rsvId", reservation_id_, "Reservation id")->required();
   view_ = app.add_subcommand("view", "The view page: every movie, or one");
   view_->add_option("movieId", movie_id_, "Movie id");
-  for (auto* command : {movies_add_, movies_list_, reserve_, cancel_, view_}) add_gateway(command);
+  replay_ = app.add_subcommand("replay", "Rebuild a read model from the first event of the log");
+  replay_->add_option("service", replayed_service_, "The service whose views to rebuild")
+      ->required()
+      ->check(CLI::IsMember({"viewpage"}));
+  replay_->add_option("--timeout", replay_timeout_s_, "Seconds to wait until it caught up")->capture_default_str();
+  for (auto* command : {movies_add_, movies_list_, reserve_, cancel_, view_, replay_}) add_gateway(command);
 }
 
 int ClientCommands::run() const {
@@ -70,7 +77,31 @@ int ClientCommands::run() const {
   if (*cancel_)
     return call(gateway_, "PATCH", "/reservations/" + std::to_string(reservation_id_), {{"status", "reqCancel"}});
   if (*view_) return call(gateway_, "GET", movie_id_ > 0 ? "/movieViews/" + std::to_string(movie_id_) : "/movieViews");
+  if (*replay_) return replay();
   return -1;
+}
+
+// Starts the replay, then follows /viewpage/lag until the view caught up with the log again.
+int ClientCommands::replay() const {
+  if (int started = call(gateway_, "POST", "/viewpage/replay"); started != 0) return started;
+  auto began = std::chrono::steady_clock::now();
+  auto deadline = began + std::chrono::seconds(replay_timeout_s_);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto response = http::blocking_send(gateway_, http::Request{.method = "GET", .target = "/viewpage/lag"});
+    auto lag = ordered_json::parse(response.body, nullptr, false);
+    if (response.status != 200 || lag.is_discarded() || lag.value("replaying", true)) continue;
+    if (!lag["replayError"].is_null()) {
+      std::cerr << "replay failed: " << lag["replayError"].get<std::string>() << "\n";
+      return 1;
+    }
+    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    std::cout << "viewpage rebuilt up to event offset " << lag["lastEventOffset"].dump() << " in " << seconds
+              << " s\n";
+    return 0;
+  }
+  std::cerr << "the replay goes on, but did not catch up within " << replay_timeout_s_ << " s\n";
+  return 2;
 }
 
 }  // namespace cinema::cli

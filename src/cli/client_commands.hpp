@@ -3,6 +3,7 @@
 //   cinema movies add --desc "Beautiful Movie~" [--title T]     cinema movies list
 //   cinema reserve --movie 1 | --screening 3 --seats A1,A2 [--customer kim] [--card N]
 //   cinema cancel 1                                               cinema view [movieId]
+//   cinema replay viewpage [--timeout 120]      rebuild the view page from the first event, wait until caught up
 #include <CLI/CLI.hpp>
 
 namespace cinema::cli {
@@ -15,12 +16,17 @@ class ClientCommands {
   int run() const;
 
  private:
+  int replay() const;
+
   std::string gateway_ = "127.0.0.1:8088";
   CLI::App* movies_add_ = nullptr;
   CLI::App* movies_list_ = nullptr;
   CLI::App* reserve_ = nullptr;
   CLI::App* cancel_ = nullptr;
   CLI::App* view_ = nullptr;
+  CLI::App* replay_ = nullptr;
+  std::string replayed_service_;
+  int replay_timeout_s_ = 120;
   std::string title_, desc_, customer_ = "guest", card_;
   std::vector<std::string> seats_;
   std::int64_t movie_id_ = 0, screening_id_ = 0, reservation_id_ = 0;

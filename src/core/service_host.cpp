@@ -58,7 +58,7 @@ ServiceHost::ServiceHost(std::string service, const Config& config, std::uint16_
   std::filesystem::create_directories(data_dir);
   context_ = std::make_unique<ServiceContext>(ServiceContext{
       config_, *log_, metrics_, io_, *client_, router_, *actuator_, data_dir,
-      [this](std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }});
+      [this](std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }, service_});
 }
 
 ServiceHost::~ServiceHost() = default;

@@ -32,6 +32,7 @@ struct ServiceContext {
   std::string data_dir;  // created if missing
   // Runs after the HTTP server drained, before the process exits (flush, close stores).
   std::function<void(std::function<void()>)> on_stop;
+  std::string service;  // "movie", "reservation", ...
 };
 
 class ServiceHost {

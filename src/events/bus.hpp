@@ -3,7 +3,9 @@
 // of `cinema up`) and Kafka. Delivery is at-least-once: a consumer commits its position only after
 // its effect is stored, and skips event ids it already applied (see inbox.hpp).
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -33,6 +35,12 @@ class Consumer {
   virtual std::vector<Event> poll(std::chrono::milliseconds timeout) = 0;
   // Records that every event up to and including `event` has been applied.
   virtual void commit(const Event& event) = 0;
+  // Events of the topic not yet committed by this consumer, or nullopt while it cannot tell (Kafka
+  // before partitions are assigned). For lag metrics and reports: cheap, possibly a moment stale.
+  virtual std::optional<std::int64_t> lag() = 0;
+  // Sets the group's committed position back to the first event of the topic, so the next poll and
+  // a restart both begin there (a replay). Events polled and not committed are dropped.
+  virtual void rewind() = 0;
 };
 
 class Bus {

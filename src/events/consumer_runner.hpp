@@ -4,6 +4,9 @@
 // error after `max_attempts`, and consumption continues (one bad event never stops the service).
 #include <atomic>
 #include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -38,8 +41,18 @@ class ConsumerRunner {
   ConsumerRunner& operator=(const ConsumerRunner&) = delete;
   void stop();
 
+  // Replays the topic: on the consumer's thread, sets the group's position back to the first event,
+  // then runs `reset` (which clears what the handler built), so the events consumed afterwards
+  // rebuild it. Rewinding first keeps a crash in between harmless: the inbox skips what is still
+  // applied. The future is ready once both ran (or holds why they failed).
+  std::future<void> replay(std::function<void()> reset);
+  // Events not yet applied, as measured after the last poll; nullopt while unknown.
+  [[nodiscard]] std::optional<std::int64_t> lag() const;
+
  private:
   void run();
+  void run_requested_replay();
+  void measure_lag();
   void apply(const Event& event);
   void dead_letter(const Event& event, const std::string& error);
 
@@ -51,6 +64,10 @@ class ConsumerRunner {
   MetricsRegistry& metrics_;
   std::unique_ptr<Consumer> consumer_;
   std::unique_ptr<Publisher> dead_letters_;
+  std::mutex replay_mutex_;
+  std::optional<std::packaged_task<void()>> replay_;
+  // -1 while unknown. Shared with the lag gauge, which may be read after this runner is gone.
+  std::shared_ptr<std::atomic<std::int64_t>> lag_ = std::make_shared<std::atomic<std::int64_t>>(-1);
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

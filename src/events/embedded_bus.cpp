@@ -31,13 +31,23 @@ constexpr store::Migration kLogMigrations[] = {
         PRIMARY KEY (group_name, topic)
       );
     )sql"},
+    {2, "append time, for retention", R"sql(
+      ALTER TABLE events ADD COLUMN appended_ms INTEGER NOT NULL DEFAULT 0;
+    )sql"},
 };
 
 constexpr std::string_view kAppend =
-    "INSERT INTO events (topic, event_key, event_id, event_type, traceparent, payload) VALUES ($1, $2, $3, $4, $5, $6)";
+    "INSERT INTO events (topic, event_key, event_id, event_type, traceparent, payload, appended_ms) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
+// A group that never committed is not in group_offsets and holds nothing back; min() over no
+// group is NULL, which deletes nothing.
+constexpr std::string_view kPrune =
+    "DELETE FROM events WHERE topic = $1 AND appended_ms < $2 AND "
+    "log_offset <= (SELECT min(committed) FROM group_offsets WHERE topic = $1)";
 constexpr std::string_view kReadAfter =
     "SELECT log_offset, event_id, event_type, event_key, payload, traceparent FROM events "
     "WHERE topic = $1 AND log_offset > $2 ORDER BY log_offset LIMIT $3";
+constexpr std::string_view kCountAfter = "SELECT count(*) FROM events WHERE topic = $1 AND log_offset > $2";
 constexpr std::string_view kCommitted = "SELECT committed FROM group_offsets WHERE group_name = $1 AND topic = $2";
 constexpr std::string_view kCommit =
     "INSERT INTO group_offsets (group_name, topic, committed) VALUES ($1, $2, $3) "
@@ -97,23 +107,43 @@ class CommitWatch {
   int fd_;
 };
 
+std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
 class EmbeddedPublisher final : public Publisher {
  public:
-  explicit EmbeddedPublisher(const std::string& path) : db_(open_log(path)), signal_(path) {}
+  EmbeddedPublisher(const std::string& path, EmbeddedLogOptions options)
+      : db_(open_log(path)), signal_(path), options_(options) {}
   void publish(const std::string& topic, std::span<const Event> events) override {
+    auto now = std::chrono::system_clock::now();
     try {
       store::Transaction transaction(*db_);
-      for (const auto& e : events) db_->execute(kAppend, {topic, e.key, e.event_id, e.event_type, e.traceparent, e.payload});
+      for (const auto& e : events)
+        db_->execute(kAppend, {topic, e.key, e.event_id, e.event_type, e.traceparent, e.payload, epoch_ms(now)});
       transaction.commit();
     } catch (const store::StoreError& error) {
       throw BusError(std::string("embedded log: ") + error.what());
     }
     signal_.raise();
+    prune(topic, now);
   }
 
  private:
+  // Retention is housekeeping: a failure here is retried at the next interval, never reported.
+  void prune(const std::string& topic, std::chrono::system_clock::time_point now) {
+    if (options_.retention.count() <= 0 || std::chrono::steady_clock::now() < next_prune_) return;
+    next_prune_ = std::chrono::steady_clock::now() + options_.prune_interval;
+    try {
+      db_->execute(kPrune, {topic, epoch_ms(now - options_.retention)});
+    } catch (const store::StoreError&) {
+    }
+  }
+
   std::unique_ptr<store::Database> db_;
   CommitSignal signal_;
+  EmbeddedLogOptions options_;
+  std::chrono::steady_clock::time_point next_prune_{};
 };
 
 class EmbeddedConsumer final : public Consumer {
@@ -121,7 +151,7 @@ class EmbeddedConsumer final : public Consumer {
   EmbeddedConsumer(const std::string& path, std::string group, std::string topic)
       : db_(open_log(path)), watch_(path), group_(std::move(group)), topic_(std::move(topic)) {
     auto rows = db_->query(kCommitted, {group_, topic_});
-    position_ = rows.empty() ? 0 : rows.front().integer(0);
+    position_ = committed_ = rows.empty() ? 0 : rows.front().integer(0);
   }
 
   std::vector<Event> poll(std::chrono::milliseconds timeout) override {
@@ -138,9 +168,21 @@ class EmbeddedConsumer final : public Consumer {
     }
   }
 
-  void commit(const Event& event) override { db_->execute(kCommit, {group_, topic_, event.offset}); }
+  void commit(const Event& event) override { commit_offset(event.offset); }
+
+  std::optional<std::int64_t> lag() override { return db_->query(kCountAfter, {topic_, committed_}).at(0).integer(0); }
+
+  void rewind() override {
+    commit_offset(0);
+    position_ = 0;
+  }
 
  private:
+  void commit_offset(std::int64_t offset) {
+    db_->execute(kCommit, {group_, topic_, offset});
+    committed_ = offset;
+  }
+
   std::vector<Event> read_after(std::int64_t offset) {
     std::vector<Event> events;
     for (const auto& row : db_->query(kReadAfter, {topic_, offset, kBatchSize}))
@@ -152,13 +194,16 @@ class EmbeddedConsumer final : public Consumer {
   CommitWatch watch_;
   std::string group_;
   std::string topic_;
-  std::int64_t position_ = 0;
+  std::int64_t position_ = 0;   // of the last event polled
+  std::int64_t committed_ = 0;  // of the last event committed
 };
 
 class EmbeddedBus final : public Bus {
  public:
-  explicit EmbeddedBus(std::string path) : path_(std::move(path)) { open_log(path_); }
-  std::unique_ptr<Publisher> publisher() override { return std::make_unique<EmbeddedPublisher>(path_); }
+  EmbeddedBus(std::string path, EmbeddedLogOptions options) : path_(std::move(path)), options_(options) {
+    open_log(path_);
+  }
+  std::unique_ptr<Publisher> publisher() override { return std::make_unique<EmbeddedPublisher>(path_, options_); }
   std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) override {
     return std::make_unique<EmbeddedConsumer>(path_, group, topic);
   }
@@ -166,9 +211,12 @@ class EmbeddedBus final : public Bus {
 
  private:
   std::string path_;
+  EmbeddedLogOptions options_;
 };
 }  // namespace
 
-std::unique_ptr<Bus> make_embedded_bus(const std::string& path) { return std::make_unique<EmbeddedBus>(path); }
+std::unique_ptr<Bus> make_embedded_bus(const std::string& path, EmbeddedLogOptions options) {
+  return std::make_unique<EmbeddedBus>(path, options);
+}
 
 }  // namespace cinema::events

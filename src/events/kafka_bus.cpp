@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,9 @@ constexpr std::size_t kMaxBatch = 500;
 constexpr auto kBatchLinger = std::chrono::milliseconds(5);
 // One wait for delivery reports or for room in the local queue.
 constexpr int kServeIntervalMs = 100;
+// How long a rewind waits for the group to assign partitions, and for one broker answer.
+constexpr auto kAssignmentWait = std::chrono::seconds(15);
+constexpr int kBrokerWaitMs = 5000;
 // A restarted broker is found again within about a second instead of the default ten (FACTS.md).
 constexpr const char* kReconnectBackoffMaxMs = "1000";
 
@@ -247,7 +251,56 @@ class KafkaConsumer final : public Consumer {
     if (is_unrecoverable(error)) throw BusError("kafka commit: " + describe(consumer_.get(), error));
   }
 
+  // Per assigned partition: the high watermark of the last fetch minus the position consumed, plus
+  // the events polled and not committed yet. Only local state: never waits for a broker.
+  std::optional<std::int64_t> lag() override {
+    auto assigned = assignment();
+    if (!assigned || assigned->cnt == 0 || rd_kafka_position(consumer_.get(), assigned.get())) return std::nullopt;
+    auto behind = static_cast<std::int64_t>(partitions_.size());
+    for (const auto& partition : std::span(assigned->elems, static_cast<std::size_t>(assigned->cnt))) {
+      std::int64_t low = 0, high = 0;
+      if (rd_kafka_get_watermark_offsets(consumer_.get(), topic_.c_str(), partition.partition, &low, &high) ||
+          high < 0)
+        continue;  // nothing fetched from it yet
+      auto consumed = partition.offset >= 0 ? partition.offset : std::max<std::int64_t>(low, 0);
+      behind += std::max<std::int64_t>(high - consumed, 0);
+    }
+    return behind;
+  }
+
+  // Commits each assigned partition's first offset, then seeks there. Waits for the assignment
+  // first: a consumer that just joined may not have one yet.
+  void rewind() override {
+    auto assigned = assignment();
+    for (auto deadline = Clock::now() + kAssignmentWait; !assigned || assigned->cnt == 0; assigned = assignment()) {
+      if (Clock::now() >= deadline) throw BusError("kafka rewind: no partition of " + topic_ + " assigned yet");
+      // Serves the join; a message it returns is dropped, as the seek below fetches it again.
+      Message dropped(rd_kafka_consumer_poll(consumer_.get(), kServeIntervalMs));
+    }
+    for (auto& partition : std::span(assigned->elems, static_cast<std::size_t>(assigned->cnt))) {
+      std::int64_t low = 0, high = 0;
+      if (auto error = rd_kafka_query_watermark_offsets(consumer_.get(), topic_.c_str(), partition.partition, &low,
+                                                        &high, kBrokerWaitMs))
+        throw BusError(std::string("kafka rewind: ") + rd_kafka_err2str(error));
+      partition.offset = low;
+    }
+    if (auto error = rd_kafka_commit(consumer_.get(), assigned.get(), 0 /* synchronous */))
+      throw BusError(std::string("kafka rewind commit: ") + rd_kafka_err2str(error));
+    if (auto* error = rd_kafka_seek_partitions(consumer_.get(), assigned.get(), kBrokerWaitMs)) {
+      std::string reason = rd_kafka_error_string(error);
+      rd_kafka_error_destroy(error);
+      throw BusError("kafka rewind seek: " + reason);
+    }
+    partitions_.clear();
+  }
+
  private:
+  Partitions assignment() {
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    if (rd_kafka_assignment(consumer_.get(), &list)) return nullptr;
+    return Partitions(list);
+  }
+
   Event remember(const rd_kafka_message_t& message) {
     Event event{header(message, "eventId"),  header(message, "eventType"), text(message.key, message.key_len),
                 text(message.payload, message.len), header(message, "traceparent"), message.offset};

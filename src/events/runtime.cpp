@@ -18,6 +18,10 @@ SettingGroup event_settings() {
            "Embedded log directory (relative to data.dir unless absolute); shared by every local service."},
           {"event.max_attempts", T::integer, "5", "Tries of one event before it goes to the dead-letter topic.", 1,
            1000},
+          {"event.retention_hours", T::integer, "0",
+           "Embedded log: delete events older than this once every consumer group committed them; 0 keeps "
+           "every event, which a replay from the first event needs.",
+           0, 100000},
           {"kafka.brokers", T::string, "127.0.0.1:9092", "Kafka bootstrap servers (event.bus=kafka)."},
       }};
 }
@@ -27,7 +31,8 @@ std::unique_ptr<Bus> make_bus(const Config& config, const std::string& data_dir)
     return make_kafka_bus(KafkaOptions{.brokers = config.text("kafka.brokers"), .client_id = "cinema"});
   auto dir = std::filesystem::path(data_dir) / config.text("event.log_dir");
   std::filesystem::create_directories(dir);
-  return make_embedded_bus((dir / "events.db").string());
+  auto retention = std::chrono::hours(config.integer("event.retention_hours"));
+  return make_embedded_bus((dir / "events.db").string(), {.retention = retention});
 }
 
 EventRuntime::EventRuntime(ServiceContext& context, store::Database& db)
@@ -48,7 +53,7 @@ void EventRuntime::stop() {
   if (relay_) relay_->stop();
 }
 
-void EventRuntime::consume(const std::string& group, EventHandler handler) {
+ConsumerRunner& EventRuntime::consume(const std::string& group, EventHandler handler) {
   ConsumerOptions options{group, topic_, topic_ + ".DLT", static_cast<int>(context_.config.integer("event.max_attempts"))};
   // Events the handler emits are in the outbox when its inbox transaction commits. Waking the relay
   // before that commit is safe: the relay reads the outbox through the same connection, whose lock
@@ -59,6 +64,7 @@ void EventRuntime::consume(const std::string& group, EventHandler handler) {
   };
   consumers_.push_back(std::make_unique<ConsumerRunner>(std::move(options), *bus_, db_, std::move(handle_and_wake),
                                                         context_.log, context_.metrics));
+  return *consumers_.back();
 }
 
 }  // namespace cinema::events

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crash_point.hpp"
 #include "core/service_host.hpp"
 #include "events/bus.hpp"
 #include "events/consumer_runner.hpp"
@@ -25,9 +26,12 @@ class EventRuntime final : public EventSink {
   // Call inside the transaction of the state change: the event is stored with it, on the main
   // topic, and published after the commit. Call `published()` after the commit to wake the relay.
   void emit(const Event& event) override { outbox_.append(event, topic_); }
-  void published() override { relay_->notify(); }
-  // Consumes the main topic as group `group` (normally the service's name).
-  void consume(const std::string& group, EventHandler handler);
+  void published() override {
+    crash_point(context_.service, "published");
+    relay_->notify();
+  }
+  // Consumes the main topic as group `group` (normally the service's name); the runner lives until stop().
+  ConsumerRunner& consume(const std::string& group, EventHandler handler);
   [[nodiscard]] const std::string& topic() const { return topic_; }
   // Stops the consumers, then the relay (after one last drain). Runs by itself when the service
   // stops, before the service's parts that consumers call into are destroyed.

@@ -66,6 +66,65 @@ TEST_F(EmbeddedBusTest, AGroupResumesAfterItsCommittedPositionOnly) {
   EXPECT_EQ(again[0].event_id, "b");
 }
 
+TEST_F(EmbeddedBusTest, LagCountsTheTopicsEventsAfterTheCommittedPosition) {
+  bus_->publisher()->publish("cinema", std::vector<Event>{event("a"), event("b"), event("c")});
+  bus_->publisher()->publish("other", std::vector<Event>{event("x")});
+  auto consumer = bus_->consumer("viewpage", "cinema");
+  EXPECT_EQ(consumer->lag(), 3);
+  auto batch = consumer->poll(std::chrono::milliseconds(50));
+  EXPECT_EQ(consumer->lag(), 3) << "polled is not applied";
+  consumer->commit(batch[1]);
+  EXPECT_EQ(consumer->lag(), 1);
+  consumer->commit(batch[2]);
+  EXPECT_EQ(consumer->lag(), 0);
+}
+
+TEST_F(EmbeddedBusTest, RewindStartsTheGroupAgainAtTheFirstEventAndSurvivesARestart) {
+  bus_->publisher()->publish("cinema", std::vector<Event>{event("a"), event("b")});
+  {
+    auto consumer = bus_->consumer("viewpage", "cinema");
+    auto batch = consumer->poll(std::chrono::milliseconds(50));
+    consumer->commit(batch.back());
+    consumer->rewind();
+    EXPECT_EQ(consumer->lag(), 2);
+    auto again = consumer->poll(std::chrono::milliseconds(50));
+    ASSERT_EQ(again.size(), 2u);
+    EXPECT_EQ(again[0].event_id, "a");
+  }
+  auto restarted = bus_->consumer("viewpage", "cinema")->poll(std::chrono::milliseconds(50));
+  ASSERT_EQ(restarted.size(), 2u) << "the rewound position was committed";
+  EXPECT_EQ(bus_->consumer("message", "cinema")->lag(), 2) << "other groups keep their own position";
+}
+
+TEST_F(EmbeddedBusTest, RetentionDeletesOldEventsOnlyOnceEveryGroupCommittedThem) {
+  auto bus = make_embedded_bus((dir_ / "retained.db").string(),
+                               {.retention = std::chrono::milliseconds(1), .prune_interval = std::chrono::milliseconds(0)});
+  auto publisher = bus->publisher();
+  publisher->publish("cinema", std::vector<Event>{event("a"), event("b"), event("c")});
+  auto viewpage = bus->consumer("viewpage", "cinema");
+  auto message = bus->consumer("message", "cinema");
+  auto batch = viewpage->poll(std::chrono::milliseconds(50));
+  viewpage->commit(batch[2]);
+  message->commit(message->poll(std::chrono::milliseconds(50))[0]);  // message applied only "a"
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  publisher->publish("cinema", std::vector<Event>{event("d")});  // publishing prunes
+
+  auto late = bus->consumer("late", "cinema")->poll(std::chrono::milliseconds(50));
+  ASSERT_EQ(late.size(), 3u) << "only what every group committed is gone";
+  EXPECT_EQ(late[0].event_id, "b");
+  EXPECT_EQ(message->lag(), 3) << "message still gets b, c and d";
+}
+
+TEST_F(EmbeddedBusTest, WithoutRetentionEveryEventIsKept) {
+  auto publisher = bus_->publisher();
+  publisher->publish("cinema", std::vector<Event>{event("a"), event("b")});
+  auto viewpage = bus_->consumer("viewpage", "cinema");
+  viewpage->commit(viewpage->poll(std::chrono::milliseconds(50)).back());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  publisher->publish("cinema", std::vector<Event>{event("c")});
+  EXPECT_EQ(bus_->consumer("late", "cinema")->poll(std::chrono::milliseconds(50)).size(), 3u);
+}
+
 TEST_F(EmbeddedBusTest, EveryGroupSeesEveryEvent) {
   bus_->publisher()->publish("cinema", std::vector<Event>{event("a"), event("b")});
   auto first = bus_->consumer("viewpage", "cinema");

@@ -126,6 +126,36 @@ TEST_F(KafkaBusTest, CommittedPositionIsNotRedeliveredToTheNextConsumerOfTheGrou
   EXPECT_EQ(ids_of(received), ids_of(rest));
 }
 
+TEST_F(KafkaBusTest, LagFallsToZeroAsEventsAreCommittedAndRewindBringsEveryEventBack) {
+  auto events = numbered_events(0, 30, 5);
+  bus_->publisher()->publish(kTopic, events);
+  auto consumer = bus_->consumer("viewpage", kTopic);
+  EXPECT_EQ(consumer->lag(), std::nullopt) << "no partition assigned before the first poll";
+  auto received = consume(*consumer, events.size());
+  ASSERT_EQ(ids_of(received), ids_of(events));
+  EXPECT_EQ(consumer->lag(), 30) << "polled, not committed";
+  for (const auto& event : received) consumer->commit(event);
+  EXPECT_EQ(consumer->lag(), 0);
+
+  consumer->rewind();
+  EXPECT_EQ(ids_of(consume(*consumer, events.size(), Commit::each)), ids_of(events)) << "replayed from the first";
+  consumer.reset();
+  // The rewind was committed: a restarted member of the group starts at the first event again,
+  // unless what it replayed was committed, as it was here.
+  EXPECT_TRUE(bus_->consumer("viewpage", kTopic)->poll(1s).empty());
+}
+
+TEST_F(KafkaBusTest, ARewoundPositionIsCommittedForTheNextMemberOfTheGroup) {
+  auto events = numbered_events(0, 12, 3);
+  bus_->publisher()->publish(kTopic, events);
+  {
+    auto consumer = bus_->consumer("viewpage", kTopic);
+    for (const auto& event : consume(*consumer, events.size())) consumer->commit(event);
+    consumer->rewind();  // and "crash" before consuming anything again
+  }
+  EXPECT_EQ(ids_of(consume(*bus_->consumer("viewpage", kTopic), events.size())), ids_of(events));
+}
+
 TEST_F(KafkaBusTest, TwoGroupsEachSeeEveryEvent) {
   auto events = numbered_events(0, 50, 5);
   auto viewpage = bus_->consumer("viewpage", kTopic);

@@ -168,5 +168,67 @@ TEST_F(OutboxInboxTest, PoisonEventGoesToTheDeadLetterTopicAndConsumptionContinu
   EXPECT_NE(metrics_.render().find("events_dead_lettered_total{group=\"svc\"} 1"), std::string::npos);
 }
 
+// A consumer whose commit fails once, after the first event of a batch: the runner must not skip
+// the rest of the batch (it was polled, so the old consumer's position is past it).
+class CommitFailsOnce final : public Bus {
+ public:
+  explicit CommitFailsOnce(Bus& inner) : inner_(inner) {}
+  std::unique_ptr<Publisher> publisher() override { return inner_.publisher(); }
+  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) override {
+    class Failing final : public Consumer {
+     public:
+      Failing(std::unique_ptr<Consumer> inner, bool& failed) : inner_(std::move(inner)), failed_(failed) {}
+      std::vector<Event> poll(std::chrono::milliseconds timeout) override { return inner_->poll(timeout); }
+      void commit(const Event& event) override {
+        if (!failed_) {
+          failed_ = true;
+          throw BusError("commit lost");
+        }
+        inner_->commit(event);
+      }
+      std::optional<std::int64_t> lag() override { return inner_->lag(); }
+      void rewind() override { inner_->rewind(); }
+
+     private:
+      std::unique_ptr<Consumer> inner_;
+      bool& failed_;
+    };
+    return std::make_unique<Failing>(inner_.consumer(group, topic), failed_);
+  }
+  [[nodiscard]] std::string name() const override { return "failing"; }
+
+ private:
+  Bus& inner_;
+  bool failed_ = false;
+};
+
+TEST_F(OutboxInboxTest, AFailureMidBatchSkipsNoEventOfTheBatch) {
+  bus_->publisher()->publish("cinema", std::vector<Event>{event("a"), event("b"), event("c")});
+  CommitFailsOnce failing(*bus_);
+  ConsumerRunner runner({"svc", "cinema", "cinema.DLT", 3}, failing, *db_,
+                        [&](const Event& e) { db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id}); }, log_,
+                        metrics_);
+  ASSERT_TRUE(eventually([&] { return effects() == 3; })) << "b and c were applied after the failed commit of a";
+  EXPECT_TRUE(eventually([&] { return runner.lag() == 0; }));
+}
+
+TEST_F(OutboxInboxTest, ReplayRewindsThenResetsAndAppliesEveryEventAgain) {
+  bus_->publisher()->publish("cinema", std::vector<Event>{event("a"), event("b")});
+  ConsumerRunner runner({"svc", "cinema", "cinema.DLT", 3}, *bus_, *db_,
+                        [&](const Event& e) { db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id}); }, log_,
+                        metrics_);
+  ASSERT_TRUE(eventually([&] { return effects() == 2 && runner.lag() == 0; }));
+  EXPECT_NE(metrics_.render().find("events_consumer_lag{group=\"svc\"} 0"), std::string::npos);
+  auto reset = [&] {
+    store::Transaction transaction(*db_);
+    db_->execute("DELETE FROM effects");
+    db_->execute("DELETE FROM inbox");
+    transaction.commit();
+  };
+  runner.replay(reset).get();
+  ASSERT_TRUE(eventually([&] { return effects() == 2 && runner.lag() == 0; })) << "rebuilt from the first event";
+  EXPECT_NE(metrics_.render().find("events_consumed_total{group=\"svc\"} 4"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cinema::events

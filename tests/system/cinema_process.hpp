@@ -48,6 +48,17 @@ http::Response send(const std::string& upstream, const std::string& method, cons
 // movie): a seat that does not exist is then a 400 instead of a 404.
 bool reservation_knows_screening(const std::string& gateway, std::int64_t screening_id);
 
+// The value of one series in a Prometheus text page, e.g. `events_consumed_total{group="movie"}`;
+// 0 when absent.
+double counter_value(const std::string& metrics_page, const std::string& series);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+// Runs `command` with /bin/sh, e.g. "HTTP_PORT=x " CINEMA_BINARY " serve movie".
+CommandResult run_command(const std::string& command);
+
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

@@ -5,24 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include "cinema_process.hpp"
+
 namespace {
 
-struct CommandResult {
-  int exit_code;
-  std::string output;
-};
-
 // `environment`: assignments for the shell, e.g. "HTTP_PORT=x".
-CommandResult run(const std::string& arguments, const std::string& environment = {}) {
-  std::string command = environment + " " + std::string(CINEMA_BINARY) + " " + arguments + " 2>&1";
-  CommandResult result{-1, {}};
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return result;
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) result.output.append(buffer, n);
-  int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+cinema::testing::CommandResult run(const std::string& arguments, const std::string& environment = {}) {
+  return cinema::testing::run_command(environment + " " + std::string(CINEMA_BINARY) + " " + arguments);
 }
 
 TEST(CinemaCli, ConfigurationDocsMatchTheSettingsDeclaredInCode) {

@@ -2,6 +2,8 @@
 // `cinema up` processes, plus the failure answers of the reservation path.
 #include <signal.h>
 
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -13,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 // Offsets of services from `cinema up --base-port` (their standard ports minus 8081).
-constexpr int kMovie = 0, kMessage = 3;
+constexpr int kMovie = 0, kMessage = 3, kViewpage = 4;
 
 class ReservationFlow : public ::testing::Test {
  protected:
@@ -171,14 +173,9 @@ TEST_F(ReservationFlow, ReservationsGoOnWhileMovieAndMessageAreDownAndTheyCatchU
 // `cinema movies add | reserve | cancel | view`, as the README's tour runs them.
 TEST_F(ReservationFlow, ClientCommandsDriveTheTour) {
   auto cinema_command = [](const std::string& arguments, int* exit_code) {
-    std::string command = std::string(CINEMA_BINARY) + " " + arguments + " --gateway " + cinema_->gateway() + " 2>&1";
-    std::string output;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) output.append(buffer, n);
-    int status = ::pclose(pipe);
-    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return output;
+    auto result = run_command(std::string(CINEMA_BINARY) + " " + arguments + " --gateway " + cinema_->gateway());
+    *exit_code = result.exit_code;
+    return result.output;
   };
   int code = -1;
   auto movie = json::parse(cinema_command("movies add --desc Tour", &code));
@@ -197,6 +194,52 @@ TEST_F(ReservationFlow, ClientCommandsDriveTheTour) {
   }));
   cinema_command("cancel 999999", &code);
   EXPECT_EQ(code, 1) << "an error answer is a failing exit code";
+}
+
+// Issue 4: `cinema replay viewpage` rebuilds every view from the first event of the log, and the
+// rebuilt view answers byte for byte what the live one answered.
+TEST_F(ReservationFlow, ReplayRebuildsTheViewPageByteForByte) {
+  auto [movie, screening] = movie_with_screening(std::chrono::hours(24), 3, 4);
+  ASSERT_EQ(reserve(screening, {"A1", "A2"}, "replay-kim").status, 201);
+  ASSERT_EQ(reserve(screening, {"B1"}, "replay-lee", "4000000000000002").status, 402);
+  auto cancelled = body(reserve(screening, {"C4"}, "replay-kim"))["rsvId"].get<std::int64_t>();
+  ASSERT_EQ(call("PATCH", "/reservations/" + std::to_string(cancelled), {{"status", "reqCancel"}}).status, 200);
+  ASSERT_TRUE(eventually([&] { return has_message("replay-kim", "ReservationCancelled"); }));
+  // The saga's last event (movie's MovieCancelled) reached the view.
+  ASSERT_TRUE(eventually([&] { return body(call("GET", "/movieViews/" + std::to_string(movie)))["lastAction"] == "cancelled"; }));
+
+  const std::vector<std::string> queries{"/movieViews", "/movieViews/" + std::to_string(movie),
+                                         "/reservationViews?customerId=replay-kim",
+                                         "/reservationViews?customerId=replay-lee", "/reservationViews?customerId=kim"};
+  auto answers = [&] {
+    std::vector<std::string> bodies;
+    for (const auto& query : queries) bodies.push_back(call("GET", query).body);
+    return bodies;
+  };
+  auto caught_up = [&] { return body(call("GET", "/viewpage/lag"))["lagEvents"] == 0; };
+  // Settled: nothing waits and two reads 300 ms apart agree.
+  std::vector<std::string> live;
+  ASSERT_TRUE(eventually([&] {
+    if (!caught_up()) return false;
+    live = answers();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return caught_up() && answers() == live;
+  }));
+  auto viewpage_metrics = [&] { return send(cinema_->service(kViewpage), "GET", "/metrics").body; };
+  auto applied_before = counter_value(viewpage_metrics(), R"(events_consumed_total{group="viewpage"})");
+  ASSERT_GT(applied_before, 10);
+
+  auto replay = run_command(std::string(CINEMA_BINARY) + " replay viewpage --gateway " + cinema_->gateway());
+  ASSERT_EQ(replay.exit_code, 0) << replay.output;
+  EXPECT_NE(replay.output.find("viewpage rebuilt up to event offset"), std::string::npos) << replay.output;
+
+  auto applied_after = counter_value(viewpage_metrics(), R"(events_consumed_total{group="viewpage"})");
+  EXPECT_GE(applied_after - applied_before, applied_before) << "every event was applied again";
+  EXPECT_EQ(answers(), live);
+  EXPECT_EQ(call("POST", "/viewpage/replay").status, 202) << "a finished replay can be started again";
+  EXPECT_EQ(call("POST", "/viewpage/replay").status, 409) << "while one is underway";
+  EXPECT_TRUE(eventually([&] { return !body(call("GET", "/viewpage/lag"))["replaying"].get<bool>(); }));
+  EXPECT_EQ(answers(), live);
 }
 
 TEST(ReservationWithoutPayment, PaymentDownIs503WithRetryAfterAndHoldsNoSeat) {

@@ -12,28 +12,18 @@ namespace cinema::testing {
 namespace {
 using nlohmann::json;
 
-std::string run_command(const std::string& command) {
-  std::string output;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return output;
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) output.append(buffer, n);
-  ::pclose(pipe);
-  return output;
-}
-
 // httpie as the seed runs it (--ignore-stdin: no terminal here): `http METHOD localhost:8088/path items`.
 json httpie(const std::string& gateway, const std::string& method, const std::string& path,
             const std::string& items = {}) {
   auto command = "http --ignore-stdin --body " + method + " " + gateway + path + " " + items;
-  auto output = run_command(command);
+  auto output = run_command(command).output;
   auto parsed = json::parse(output, nullptr, false);
   EXPECT_FALSE(parsed.is_discarded()) << command << " printed: " << output;
   return parsed;
 }
 
 std::vector<json> event_log(const CinemaProcess& cinema) {
-  auto output = run_command(cinema.event_bus_environment() + " " + CINEMA_BINARY + " events --no-follow");
+  auto output = run_command(cinema.event_bus_environment() + " " + CINEMA_BINARY + " events --no-follow").output;
   std::vector<json> events;
   std::size_t start = 0;
   for (auto end = output.find('\n'); end != std::string::npos; start = end + 1, end = output.find('\n', start))

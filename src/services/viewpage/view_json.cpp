@@ -54,10 +54,13 @@ std::string customer_reservations_to_json(const std::vector<CustomerReservation>
   return json::dump_list(reservations, reservation_object);
 }
 
-std::string lag_to_json(const Lag& lag) {
+std::string lag_to_json(const Lag& lag, const FeedStatus& feed) {
   return json::dump(Json{{"lastEventOffset", or_null(lag.last_event_offset)},
                          {"lastEventAt", or_null(lag.last_event_at)},
-                         {"lagSeconds", or_null(lag.lag_seconds)}});
+                         {"lagSeconds", or_null(lag.lag_seconds)},
+                         {"lagEvents", or_null(feed.lag_events)},
+                         {"replaying", feed.replaying},
+                         {"replayError", or_null(feed.replay_error)}});
 }
 
 }  // namespace cinema::viewpage

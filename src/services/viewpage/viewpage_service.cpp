@@ -11,19 +11,23 @@ namespace cinema::viewpage {
 class ViewpageService {
  public:
   ViewpageService(ServiceContext& context, std::unique_ptr<store::Database> db)
-      : db_(std::move(db)), events_(context, *db_), views_(*db_), handler_(views_), policy_(views_) {}
+      : db_(std::move(db)),
+        events_(context, *db_),
+        views_(*db_),
+        policy_(views_),
+        feed_(events_.consume(std::string(kConsumerGroup), [this](const events::Event& event) { policy_.apply(event); }),
+              [this] { reset_views(*db_); }),
+        handler_(views_, &feed_) {}
 
-  void start(ServiceContext& context) {
-    handler_.register_routes(context.router);
-    events_.consume(std::string(kConsumerGroup), [this](const events::Event& event) { policy_.apply(event); });
-  }
+  void start(ServiceContext& context) { handler_.register_routes(context.router); }
 
  private:
   std::unique_ptr<store::Database> db_;
   events::EventRuntime events_;
   ViewRepository views_;
-  ViewsHandler handler_;
   ViewPolicy policy_;
+  ViewFeed feed_;
+  ViewsHandler handler_;
 };
 
 SettingGroup viewpage_settings() {

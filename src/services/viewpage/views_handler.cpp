@@ -13,6 +13,7 @@ void ViewsHandler::register_routes(http::Router& router) {
   router.add_sync("GET", "/movieViews/{id}", [this](http::Request& r) { return movie(r); });
   router.add_sync("GET", "/reservationViews", [this](http::Request& r) { return reservations(r); });
   router.add_sync("GET", "/viewpage/lag", [this](http::Request& r) { return lag(r); });
+  if (feed_) router.add_sync("POST", "/viewpage/replay", [this](http::Request& r) { return replay(r); });
 }
 
 http::Response ViewsHandler::movies(const http::Request&) const {
@@ -33,7 +34,13 @@ http::Response ViewsHandler::reservations(const http::Request& request) const {
 }
 
 http::Response ViewsHandler::lag(const http::Request&) const {
-  return http::Response::json(200, lag_to_json(lag_of(views_.meta(), std::chrono::system_clock::now())));
+  auto feed = feed_ ? feed_->status() : FeedStatus{};
+  return http::Response::json(200, lag_to_json(lag_of(views_.meta(), std::chrono::system_clock::now()), feed));
+}
+
+http::Response ViewsHandler::replay(const http::Request&) const {
+  if (!feed_->replay()) throw http::Conflict("a replay is underway already; GET /viewpage/lag tells when it ends");
+  return http::Response::json(202, R"({"replay":"started","from":"the first event of the log"})");
 }
 
 }  // namespace cinema::viewpage

@@ -4,14 +4,17 @@
 //   GET /movieViews/{movieId}            one of them (404 when unknown or deleted)
 //   GET /reservationViews?customerId=..  a customer's reservations with movie title and payment
 //   GET /viewpage/lag                    how far behind the event log the view is
+//   POST /viewpage/replay                rebuild every view from the first event (202; 409 if underway)
 #include "core/http/router.hpp"
+#include "services/viewpage/view_feed.hpp"
 #include "services/viewpage/view_repository.hpp"
 
 namespace cinema::viewpage {
 
 class ViewsHandler final {
  public:
-  explicit ViewsHandler(ViewRepository& views) : views_(views) {}
+  // Without a feed (tests of the queries alone) the lag has no event count and there is no replay.
+  explicit ViewsHandler(ViewRepository& views, ViewFeed* feed = nullptr) : views_(views), feed_(feed) {}
   void register_routes(http::Router& router);
 
  private:
@@ -19,8 +22,10 @@ class ViewsHandler final {
   http::Response movie(const http::Request& request) const;
   http::Response reservations(const http::Request& request) const;
   http::Response lag(const http::Request& request) const;
+  http::Response replay(const http::Request& request) const;
 
   ViewRepository& views_;
+  ViewFeed* feed_;
 };
 
 }  // namespace cinema::viewpage

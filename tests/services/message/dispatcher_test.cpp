@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -51,9 +52,15 @@ class DispatcherTest : public MessageDatabaseTest {
     dispatcher_.reset();
     MessageDatabaseTest::TearDown();
   }
-  void start(MessageSender& sender, RetryPolicy policy) {
-    dispatcher_.emplace(*db_, *messages_, sender, *sink_, log_, metrics_, policy);
+  // The fixture owns the sender so it outlives the delivery thread that calls it.
+  template <typename Sender, typename... Args>
+  Sender& start(RetryPolicy policy, Args&&... args) {
+    auto sender = std::make_unique<Sender>(std::forward<Args>(args)...);
+    auto& handle = *sender;
+    sender_ = std::move(sender);
+    dispatcher_.emplace(*db_, *messages_, handle, *sink_, log_, metrics_, policy);
     dispatcher_->start();
+    return handle;
   }
   std::int64_t store(std::string event_id) {
     auto id = messages_->insert(stored_message(std::move(event_id)))->id;
@@ -73,12 +80,12 @@ class DispatcherTest : public MessageDatabaseTest {
 
   Logger log_{"test", LogLevel::error};
   MetricsRegistry metrics_;
-  std::optional<Dispatcher> dispatcher_;
+  std::unique_ptr<MessageSender> sender_;
+  std::optional<Dispatcher> dispatcher_;  // declared after the sender: stopped before it is destroyed
 };
 
 TEST_F(DispatcherTest, MessageFailingTwiceIsDeliveredOnTheThirdAttemptAndAnnounced) {
-  FlakySender sender(2);
-  start(sender, {5ms, 8});
+  auto& sender = start<FlakySender>({5ms, 8}, 2);
   auto id = store("e1");
   auto message = settled(id);
   EXPECT_EQ(message.delivery, "delivered");
@@ -96,8 +103,7 @@ TEST_F(DispatcherTest, MessageFailingTwiceIsDeliveredOnTheThirdAttemptAndAnnounc
 }
 
 TEST_F(DispatcherTest, MessageThatNeverGetsThroughIsFailedAfterMaxAttempts) {
-  FlakySender sender(1000);
-  start(sender, {2ms, 4});
+  auto& sender = start<FlakySender>({2ms, 4}, 1000);
   auto message = settled(store("e1"));
   EXPECT_EQ(message.delivery, "failed");
   EXPECT_EQ(message.attempts, 4);
@@ -107,8 +113,7 @@ TEST_F(DispatcherTest, MessageThatNeverGetsThroughIsFailedAfterMaxAttempts) {
 }
 
 TEST_F(DispatcherTest, StoredMessageIsSentAtOnceNotAtTheNextTick) {
-  FlakySender sender(0);
-  start(sender, {60s, 8});
+  start<FlakySender>({60s, 8}, 0);
   std::this_thread::sleep_for(20ms);  // the first pass found nothing; the next tick is a minute away
   EXPECT_EQ(settled(store("e1"), 3s).delivery, "delivered");
 }
@@ -120,16 +125,14 @@ TEST_F(DispatcherTest, MessagesPendingAtRestartAreDeliveredByTheFirstPass) {
   auto id = messages_->insert(waiting)->id;
   close();
   open();
-  FlakySender sender(0);
-  start(sender, {60s, 8});
+  start<FlakySender>({60s, 8}, 0);
   auto message = settled(id, 3s);
   EXPECT_EQ(message.delivery, "delivered");
   EXPECT_EQ(message.attempts, 2);
 }
 
 TEST_F(DispatcherTest, StoringAMessageNeverWaitsForASenderThatHangs) {
-  StuckSender sender;
-  start(sender, {5ms, 8});
+  auto& sender = start<StuckSender>({5ms, 8});
   store("e1");
   EXPECT_EQ(sender.entered.get_future().wait_for(3s), std::future_status::ready);
   MessagePolicy policy(*messages_);

@@ -232,7 +232,7 @@ TEST_F(ViewpageTest, ResetAndReplayRebuildsAByteIdenticalView) {
 }
 
 TEST_F(ViewpageTest, LagReportsTheLastEventsOffsetAndHowOldItIs) {
-  EXPECT_EQ(get_json("/viewpage/lag"), Json::parse(R"({"lastEventOffset":null,"lastEventAt":null,"lagSeconds":null})"));
+  EXPECT_EQ(get_json("/viewpage/lag"), Json::parse(R"({"lastEventOffset":null,"lastEventAt":null,"lagSeconds":null,"lagEvents":null,"replaying":false,"replayError":null})"));
   auto two_minutes_ago = time_point_cast<seconds>(system_clock::now() - 120s);
   auto stream = seed_stream({"", two_minutes_ago});
   feed_all(stream);

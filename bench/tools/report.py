@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Renders bench/run's results (JSON lines) as the Markdown table of bench/results/latest.md."""
+import json
+import sys
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def fmt_int(v):
+    return "—" if v is None else f"{v:,.0f}"
+
+
+def fmt_ms(us):
+    return "—" if us is None else f"{us / 1000:.2f}"
+
+
+def fmt_ratio(a, b):
+    return "—" if not a or not b else f"{a / b:.2f}×"
+
+
+def check(ok):
+    return "—" if ok is None else ("met" if ok else "**not met**")
+
+
+def shares_text(cpu, run_id):
+    """'gateway 86%, viewpage 54%': CPU of each measured process during one run, largest first."""
+    shares = [r for r in cpu if r["id"] == run_id]
+    return ", ".join(f"{r['process']} {r['pct']}%" for r in sorted(shares, key=lambda r: -r["pct"]))
+
+
+def main():
+    rows = load(sys.argv[1])
+    meta = next((r for r in rows if r["kind"] == "meta"), {})
+    end = next((r for r in rows if r["kind"] == "end"), {})
+    wrk = {r["id"]: r for r in rows if r["kind"] == "wrk"}
+    fresh = {r["bus"]: r for r in rows if r["kind"] == "fresh"}
+    startup = {r["system"]: r["ms"] for r in rows if r["kind"] == "startup"}
+    drain = {r["id"]: r["ms"] for r in rows if r["kind"] == "drain"}
+    notes = [r["text"] for r in rows if r["kind"] == "note"]
+    rss = [r for r in rows if r["kind"] == "rss"]
+    cpu = [r for r in rows if r["kind"] == "cpu"]
+    rps = lambda i: wrk.get(i, {}).get("rps")
+    p99 = lambda i: wrk.get(i, {}).get("p99_us")
+    out = []
+    w = out.append
+
+    w(f"# cinema benchmarks: {meta.get('date', '?')}, rev {meta.get('rev', '?')}"
+      f"{' (src/ had uncommitted changes)' if meta.get('dirty') else ''}")
+    w("")
+    if meta.get("quick"):
+        w("**Quick smoke run** (`bench/run --quick`): checks that every benchmark runs; the figures are too short to mean much.")
+        w("")
+    w(f"Machine: {meta.get('cpu', '?')}; the load generator (wrk, {meta.get('threads')} thread) and every server share "
+      f"those cores, and the machine is shared with other work (load average {meta.get('load', '?')} at the start, "
+      f"{end.get('load', '?')} at the end). Each load run lasts {meta.get('seconds')} s; HTTP ceiling runs use "
+      f"{meta.get('conns')} connections, reserve and view runs {meta.get('load_conns')}; everything on 127.0.0.1. "
+      f"{meta.get('wrk', 'wrk')}, nginx {meta.get('nginx', '?')}, Node {meta.get('node', '?')}. "
+      "Compare ratios taken in one run rather than absolute figures; the \"other work\" columns show how much CPU "
+      "processes outside the benchmark took during each run (200% = both cores). What each row measures: "
+      "docs/PERFORMANCE.md.")
+    w("")
+
+    # ---- targets ----
+    idle = [r for r in rss if r["system"] == "cinema" and r["phase"] == "idle" and r["process"] not in ("cinema",)]
+    max_idle = max((r["kb"] for r in idle), default=None)
+    targets = []
+
+    def target(name, value_text, ok):
+        targets.append((name, value_text, check(ok)))
+
+    bare, n200, gw, nproxy = rps("bare_liveness"), rps("nginx_200"), rps("gateway_lag"), rps("nginx_proxy_lag")
+    target("bare service route ≥ 0.7× nginx `return 200`", fmt_ratio(bare, n200), None if not bare or not n200 else bare / n200 >= 0.7)
+    target("gateway ≥ 0.9× nginx reverse proxy", fmt_ratio(gw, nproxy), None if not gw or not nproxy else gw / nproxy >= 0.9)
+    r_ours, r_peer = rps("ours_reserve"), rps("peer_reserve")
+    ours_reserve = wrk.get("ours_reserve")
+    if ours_reserve:
+        ok = ours_reserve["rps"] >= 5000 and ours_reserve["p99_us"] < 20000 and ours_reserve["non2xx"] == 0
+        target("reserve through the gateway ≥ 5,000/s, p99 < 20 ms (embedded bus)",
+               f"{fmt_int(ours_reserve['rps'])}/s, p99 {fmt_ms(ours_reserve['p99_us'])} ms", ok)
+    else:
+        target("reserve through the gateway ≥ 5,000/s, p99 < 20 ms (embedded bus)", "—", None)
+    target("reserve ≥ 5× the Node peer", fmt_ratio(r_ours, r_peer), None if not r_ours or not r_peer else r_ours / r_peer >= 5)
+    v = rps("ours_views_all")
+    target("GET /movieViews ≥ 30,000 req/s", f"{fmt_int(v)}/s" if v else "—", None if not v else v >= 30000)
+    fe = fresh.get("embedded")
+    target("freshness p99 < 20 ms (embedded bus)", f"{fe['p99_ms']} ms" if fe and fe.get("p99_ms") is not None else "—",
+           None if not fe or fe.get("p99_ms") is None else fe["p99_ms"] < 20)
+    target("idle RSS < 15 MB per service", f"largest {max_idle / 1024:.1f} MB" if max_idle else "—",
+           None if not max_idle else max_idle < 15 * 1024)
+    s = startup.get("cinema embedded")
+    target("`cinema up` ready < 1 s", f"{s} ms" if s is not None else "—", None if s is None else s < 1000)
+    w("## Targets")
+    w("")
+    w("| target | measured | |")
+    w("|---|---|---|")
+    for t in targets:
+        w(f"| {t[0]} | {t[1]} | {t[2]} |")
+    w("")
+
+    # ---- 1. HTTP ceiling ----
+    if any(i in wrk for i in ("nginx_200", "bare_liveness", "gateway_lag")):
+        w(f"## 1. HTTP ceiling (wrk -t{meta.get('threads')} -c{meta.get('conns')})")
+        w("")
+        w("| case | req/s | p50 ms | p99 ms | errors | servers' CPU, % of a core | wrk's CPU | other work |")
+        w("|---|---:|---:|---:|---:|---|---:|---:|")
+        for i in ("nginx_200", "bare_liveness", "direct_lag", "nginx_proxy_lag", "gateway_lag"):
+            r = wrk.get(i)
+            if r:
+                w(f"| {r['label']} | {fmt_int(r['rps'])} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p99_us'])} | "
+                  f"{r['non2xx'] + r['socket_errors']} | {shares_text(cpu, i) or '—'} | {r.get('wrk_cpu_pct', '—')} | "
+                  f"{r.get('other_cpu_pct', '—')} |")
+        w("")
+        w(f"Ratios: bare service route / nginx `return 200` = **{fmt_ratio(bare, n200)}**; "
+          f"gateway / nginx reverse proxy = **{fmt_ratio(gw, nproxy)}**; "
+          f"gateway / the same route without a proxy = {fmt_ratio(gw, rps('direct_lag'))}; "
+          f"nginx proxy / the same route without a proxy = {fmt_ratio(nproxy, rps('direct_lag'))}.")
+        w("")
+
+    # ---- 2-3. reserve and views ----
+    pairs = [("reserve", "POST /reservations (one new seat each, through the gateway for cinema)"),
+             ("views_all", "GET /movieViews (100 movies × 11 screenings; through the gateway for cinema)"),
+             ("views_one", "GET /movieViews/{id} (one movie)"),
+             ("views_all_direct", "GET /movieViews on the viewpage port (no gateway)")]
+    if any(f"ours_{k}" in wrk or f"peer_{k}" in wrk for k, _ in pairs):
+        w(f"## 2–3. Reserve and views, side by side with the Node.js peer (wrk -t{meta.get('threads')} -c{meta.get('load_conns')})")
+        w("")
+        w("| case | cinema req/s | p50 ms | p99 ms | errors | Node peer req/s | p50 ms | p99 ms | errors | cinema / peer "
+          "| other work, % of a core (cinema / peer) |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for key, label in pairs:
+            a, b = wrk.get(f"ours_{key}"), wrk.get(f"peer_{key}")
+            if not a and not b:
+                continue
+            cell = lambda r: ([fmt_int(r["rps"]), fmt_ms(r["p50_us"]), fmt_ms(r["p99_us"]), str(r["non2xx"] + r["socket_errors"])]
+                              if r else ["—"] * 4)
+            other = " / ".join(str(r.get("other_cpu_pct", "—")) if r else "—" for r in (a, b))
+            w(f"| {label} | " + " | ".join(cell(a) + cell(b)) + f" | {fmt_ratio(a and a['rps'], b and b['rps'])} | {other} |")
+        w("")
+        body = wrk.get("ours_views_all") or wrk.get("peer_views_all")
+        if body and body.get("bytes") and body.get("requests"):
+            w(f"A GET /movieViews answer is about {body['bytes'] / body['requests'] / 1024:.0f} KB (headers included).")
+            w("")
+        for sysid, name in (("ours_reserve", "cinema reserve"), ("peer_reserve", "Node peer reserve"),
+                            ("ours_views_all", "cinema GET /movieViews"), ("peer_views_all", "Node peer GET /movieViews")):
+            shares = [r for r in cpu if r["id"] == sysid and r["pct"] > 0]
+            if shares:
+                total = sum(r["pct"] for r in shares)
+                per = f"; {total * 10 / wrk[sysid]['rps']:.2f} ms of CPU per request" if wrk.get(sysid, {}).get("rps") else ""
+                w(f"CPU during the {name} run (100% = one core): "
+                  + ", ".join(f"{r['process']} {r['pct']}%" for r in sorted(shares, key=lambda r: -r["pct"]))
+                  + f" (total {total}%{per}).")
+                w("")
+        if "ours_reserve" in drain:
+            w(f"After the reserve run the view page had applied every event {drain['ours_reserve'] / 1000:.1f} s later "
+              "(the consumers' backlog).")
+            w("")
+
+    # ---- 4. freshness ----
+    if fresh:
+        w("## 4. Event freshness: reservation's 201 → visible in the view (sequential, unloaded)")
+        w("")
+        w("| bus | measured | p50 ms | p99 ms | max ms | timeouts (> 5 s) | reserve latency p50 / p99 ms |")
+        w("|---|---:|---:|---:|---:|---:|---:|")
+        for bus in ("embedded", "kafka"):
+            f = fresh.get(bus)
+            if f:
+                w(f"| {bus} | {f['n']} | {f['p50_ms']} | {f['p99_ms']} | {f['max_ms']} | {f['timeouts']} | "
+                  f"{f['reserve_p50_ms']} / {f['reserve_p99_ms']} |")
+        w("")
+
+    # ---- 5. footprint ----
+    if rss or startup:
+        w("## 5. Footprint")
+        w("")
+        w("| process | idle RSS MB | RSS after the load runs MB |")
+        w("|---|---:|---:|")
+        for system in ("cinema", "node peer"):
+            procs = []
+            for r in rss:
+                if r["system"] == system and r["process"] not in procs:
+                    procs.append(r["process"])
+            for p in procs:
+                kb = {r["phase"]: r["kb"] for r in rss if r["system"] == system and r["process"] == p}
+                label = f"{system}: {'supervisor (`cinema up`)' if p == 'cinema' else p}"
+                w(f"| {label} | {kb.get('idle', 0) / 1024:.1f} | "
+                  f"{(kb['after load'] / 1024) if 'after load' in kb else float('nan'):.1f} |")
+            total = {ph: sum(r["kb"] for r in rss if r["system"] == system and r["phase"] == ph) for ph in ("idle", "after load")}
+            if procs:
+                w(f"| **{system}: all processes** | **{total['idle'] / 1024:.1f}** | **{total['after load'] / 1024:.1f}** |")
+        w("")
+        if startup:
+            w("Start-up until ready: " + "; ".join(f"{k} {v} ms" for k, v in startup.items()) +
+              " (cinema: `cinema up` printed that every service answered readiness and the gateway's health is 200;"
+              " the Kafka figure includes the in-process mock cluster).")
+            w("")
+
+    if notes:
+        w("## Notes from this run")
+        w("")
+        for n in notes:
+            w(f"- {n}")
+        w("")
+    w(f"Whole run: {end.get('ms', 0) / 1000:.0f} s.")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
