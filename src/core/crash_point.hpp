@@ -5,7 +5,7 @@
 // the restarted process passes on. The points are armed only while that directory exists, so a test
 // can set the system up first and arm them afterwards. Outside those tests the variable is unset and
 // a point costs one branch. Points: "published" (a state change and its events committed, the relay not yet woken),
-// "mid-batch" (a consumer applied an event of a batch and did not commit its position).
+// "mid-batch" (a consumer applied a batch of two or more events and did not commit its position).
 #include <string_view>
 
 namespace cinema {

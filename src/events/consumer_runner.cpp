@@ -5,11 +5,15 @@
 #include "core/crash_point.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "events/inbox.hpp"
+#include "store/database.hpp"
 
 namespace cinema::events {
 namespace {
 constexpr auto kPollTimeout = std::chrono::milliseconds(200);
+// Events applied in one transaction: one commit for many, while other users of the database (the
+// service's requests) wait no longer than this many events take.
+constexpr std::size_t kEventsPerTransaction = 100;
+const char* const kConsumedHelp = "Events consumed (applied) or skipped as already applied, by group";
 }  // namespace
 
 ConsumerRunner::ConsumerRunner(ConsumerOptions options, Bus& bus, store::Database& db, EventHandler handler,
@@ -20,6 +24,8 @@ ConsumerRunner::ConsumerRunner(ConsumerOptions options, Bus& bus, store::Databas
       handler_(std::move(handler)),
       log_(log),
       metrics_(metrics),
+      consumed_(metrics.counter("events_consumed_total", kConsumedHelp, {{"group", options_.group}})),
+      duplicates_(metrics.counter("events_duplicates_skipped_total", kConsumedHelp, {{"group", options_.group}})),
       consumer_(bus_.consumer(options_.group, options_.topic)),
       dead_letters_(bus_.publisher()) {
   metrics_.gauge("events_consumer_lag", "Events of the topic this group has not applied yet (-1: unknown)",
@@ -58,12 +64,11 @@ void ConsumerRunner::run() {
       if (!consumer_) consumer_ = bus_.consumer(options_.group, options_.topic);
       run_requested_replay();
       auto batch = consumer_->poll(kPollTimeout);
-      for (const auto& event : batch) {
-        if (stopping_) return;  // uncommitted events come again on restart
-        apply(event);
-        if (&event != &batch.back()) crash_point(options_.group, "mid-batch");
-        consumer_->commit(event);
-      }
+      auto applied = apply_batch(batch);  // what is not applied (stopping) comes again on restart
+      if (applied > 1) crash_point(options_.group, "mid-batch");
+      // One commit per batch keeps the shared log (or the Kafka coordinator) out of the per-event
+      // path; a crash before it only means redelivery, which the inbox absorbs.
+      if (applied > 0) consumer_->commit(batch[applied - 1]);
       measure_lag();
     } catch (const std::exception& e) {
       log_.warn("consumer failed; retrying", {{"group", options_.group}, {"error", std::string_view(e.what())}});
@@ -89,13 +94,34 @@ void ConsumerRunner::measure_lag() {
   lag_->store(lag ? *lag : -1);
 }
 
+std::size_t ConsumerRunner::apply_batch(const std::vector<Event>& batch) {
+  std::size_t next = 0;
+  while (next < batch.size() && !stopping_) {
+    bool failed = false;
+    {
+      store::Transaction transaction(db_);
+      for (auto end = std::min(batch.size(), next + kEventsPerTransaction); next < end && !stopping_; ++next) {
+        try {
+          count(apply_once_within(db_, batch[next], [&] { handler_(batch[next]); }));
+        } catch (const std::exception&) {
+          failed = true;  // undone alone; what came before it commits
+          break;
+        }
+      }
+      transaction.commit();
+    }
+    // The failed event gets the slow path of its own: retries, then the dead-letter topic.
+    if (failed) apply(batch[next++]);
+  }
+  return next;
+}
+
+void ConsumerRunner::count(InboxOutcome outcome) { (outcome == InboxOutcome::applied ? consumed_ : duplicates_).inc(); }
+
 void ConsumerRunner::apply(const Event& event) {
-  auto labels = Labels{{"group", options_.group}};
   for (int attempt = 1;; ++attempt) {
     try {
-      auto outcome = apply_once(db_, event, [&] { handler_(event); });
-      auto name = outcome == InboxOutcome::applied ? "events_consumed_total" : "events_duplicates_skipped_total";
-      metrics_.counter(name, "Events consumed (applied) or skipped as already applied, by group", labels).inc();
+      count(apply_once(db_, event, [&] { handler_(event); }));
       return;
     } catch (const std::exception& e) {
       if (attempt < options_.max_attempts) {

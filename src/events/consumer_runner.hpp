@@ -12,9 +12,11 @@
 #include <thread>
 
 #include "events/bus.hpp"
+#include "events/inbox.hpp"
 #include "store/database.hpp"
 
 namespace cinema {
+class Counter;
 class Logger;
 class MetricsRegistry;
 }  // namespace cinema
@@ -53,7 +55,12 @@ class ConsumerRunner {
   void run();
   void run_requested_replay();
   void measure_lag();
+  // Applies the events in order, many per transaction; returns how many it applied (fewer only
+  // when stopping).
+  std::size_t apply_batch(const std::vector<Event>& batch);
+  // One event in its own transaction, with retries, then the dead-letter topic.
   void apply(const Event& event);
+  void count(InboxOutcome outcome);
   void dead_letter(const Event& event, const std::string& error);
 
   ConsumerOptions options_;
@@ -62,6 +69,8 @@ class ConsumerRunner {
   EventHandler handler_;
   Logger& log_;
   MetricsRegistry& metrics_;
+  Counter& consumed_;
+  Counter& duplicates_;
   std::unique_ptr<Consumer> consumer_;
   std::unique_ptr<Publisher> dead_letters_;
   std::mutex replay_mutex_;

@@ -8,10 +8,23 @@ constexpr std::string_view kRecord = "INSERT INTO inbox (event_id, event_type, l
 
 InboxOutcome apply_once(store::Database& db, const Event& event, const std::function<void()>& effect) {
   store::Transaction transaction(db);
-  if (!db.query(kSeen, {event.event_id}).empty()) return InboxOutcome::duplicate;
-  effect();
-  db.execute(kRecord, {event.event_id, event.event_type, event.offset});
+  auto outcome = apply_once_within(db, event, effect);
   transaction.commit();
+  return outcome;
+}
+
+InboxOutcome apply_once_within(store::Database& db, const Event& event, const std::function<void()>& effect) {
+  if (!db.query(kSeen, {event.event_id}).empty()) return InboxOutcome::duplicate;
+  db.execute_script("SAVEPOINT inbox_event");
+  try {
+    effect();
+    db.execute(kRecord, {event.event_id, event.event_type, event.offset});
+  } catch (...) {
+    db.execute_script("ROLLBACK TO inbox_event");
+    db.execute_script("RELEASE inbox_event");
+    throw;
+  }
+  db.execute_script("RELEASE inbox_event");
   return InboxOutcome::applied;
 }
 

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <deque>
 #include <iterator>
 #include <map>
 #include <span>
@@ -181,6 +182,10 @@ Handle make_consumer(const KafkaOptions& options, const std::string& group) {
                                    {"enable.auto.offset.store", "false"},
                                    {"auto.offset.reset", "earliest"},
                                    {"session.timeout.ms", "6000"},
+                                   // A fetch with nothing new waits this long at the broker before
+                                   // it answers; the default (500 ms) is the delivery latency of a
+                                   // quiet topic. 10 ms costs a few idle fetches a second.
+                                   {"fetch.wait.max.ms", "10"},
                                    {"max.poll.interval.ms", "10000"}});
   auto consumer = make_handle(RD_KAFKA_CONSUMER, make_conf(settings));
   rd_kafka_poll_set_consumer(consumer.get());  // errors and rebalances are served by consumer_poll
@@ -236,14 +241,21 @@ class KafkaConsumer final : public Consumer {
     return batch;
   }
 
+  // Commits, for every partition, the last event polled up to and including `event`: a batch can
+  // span partitions and is committed once, after all of it was applied.
   void commit(const Event& event) override {
-    auto found = partitions_.find({event.offset, event.event_id});
-    if (found == partitions_.end())
+    auto through = std::find_if(polled_.begin(), polled_.end(), [&](const Polled& p) {
+      return p.offset == event.offset && p.event_id == event.event_id;
+    });
+    if (through == polled_.end())
       throw BusError("kafka commit: event " + event.event_id + " was not polled or is committed already");
-    auto partition = found->second;
-    Partitions offsets(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(offsets.get(), topic_.c_str(), partition)->offset = event.offset + 1;
-    forget_through(partition, event.offset);
+    std::map<std::int32_t, std::int64_t> next_offsets;
+    for (auto it = polled_.begin(); it != std::next(through); ++it)
+      next_offsets[it->partition] = std::max(next_offsets[it->partition], it->offset + 1);
+    polled_.erase(polled_.begin(), std::next(through));
+    Partitions offsets(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
+    for (const auto& [partition, offset] : next_offsets)
+      rd_kafka_topic_partition_list_add(offsets.get(), topic_.c_str(), partition)->offset = offset;
     auto error = rd_kafka_commit(consumer_.get(), offsets.get(), 0 /* synchronous */);
     // A commit fails while the group rebalances (REBALANCE_IN_PROGRESS) or once the partition moved
     // to another member. Its events then come again and the inbox skips them: at-least-once is kept,
@@ -256,7 +268,7 @@ class KafkaConsumer final : public Consumer {
   std::optional<std::int64_t> lag() override {
     auto assigned = assignment();
     if (!assigned || assigned->cnt == 0 || rd_kafka_position(consumer_.get(), assigned.get())) return std::nullopt;
-    auto behind = static_cast<std::int64_t>(partitions_.size());
+    auto behind = static_cast<std::int64_t>(polled_.size());
     for (const auto& partition : std::span(assigned->elems, static_cast<std::size_t>(assigned->cnt))) {
       std::int64_t low = 0, high = 0;
       if (rd_kafka_get_watermark_offsets(consumer_.get(), topic_.c_str(), partition.partition, &low, &high) ||
@@ -291,7 +303,7 @@ class KafkaConsumer final : public Consumer {
       rd_kafka_error_destroy(error);
       throw BusError("kafka rewind seek: " + reason);
     }
-    partitions_.clear();
+    polled_.clear();
   }
 
  private:
@@ -304,21 +316,20 @@ class KafkaConsumer final : public Consumer {
   Event remember(const rd_kafka_message_t& message) {
     Event event{header(message, "eventId"),  header(message, "eventType"), text(message.key, message.key_len),
                 text(message.payload, message.len), header(message, "traceparent"), message.offset};
-    partitions_[{event.offset, event.event_id}] = message.partition;
+    polled_.push_back({event.event_id, event.offset, message.partition});
     return event;
-  }
-
-  void forget_through(std::int32_t partition, std::int64_t offset) {
-    for (auto it = partitions_.begin(), end = partitions_.lower_bound({offset + 1, std::string()}); it != end;)
-      it = it->second == partition ? partitions_.erase(it) : std::next(it);
   }
 
   std::string topic_;
   Handle consumer_;
-  // Event has no partition field, so commit looks up the partition of each polled event here, by
-  // offset and id (offsets repeat across partitions). A commit forgets its partition's entries up
-  // to it, so this holds only events polled and not committed yet.
-  std::map<std::pair<std::int64_t, std::string>, std::int32_t> partitions_;
+  // Events polled and not committed yet, in poll order. Event has no partition field, so commit finds
+  // each event's partition here, by offset and id (offsets repeat across partitions).
+  struct Polled {
+    std::string event_id;
+    std::int64_t offset;
+    std::int32_t partition;
+  };
+  std::deque<Polled> polled_;
 };
 
 class KafkaBus final : public Bus {

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include <sqlite3.h>
+
+#include "store/wal_checkpointer.hpp"
 
 namespace cinema::store {
 namespace {
@@ -135,6 +139,7 @@ Row current_row(sqlite3_stmt* statement) {
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(const std::string& path, SqliteOptions options);
+  ~SqliteDatabase() override;
 
   Rows query(std::string_view sql, std::initializer_list<Value> params) override;
   std::int64_t execute(std::string_view sql, std::initializer_list<Value> params) override;
@@ -151,6 +156,8 @@ class SqliteDatabase final : public Database {
   void use_wal(const std::string& path);
 
   Connection db_;  // declared first so it is closed after the statements are finalized
+  int busy_timeout_ms_;  // read by the busy handler
+  std::string watched_path_;  // of the WAL checkpointer; empty for ":memory:"
   StatementCache statements_;
 };
 
@@ -165,12 +172,38 @@ Connection open_connection(const std::string& path) {
   return db;
 }
 
-SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options) : db_(open_connection(path)) {
+// SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries: under write contention
+// across processes (the shared event log) a waiter oversleeps by milliseconds every time. This one
+// starts at 20 µs and doubles up to 1 ms, so a lock held for a few microseconds costs about that.
+int wait_for_lock(void* timeout_ms, int tries) {
+  constexpr long kFirstUs = 20, kMaxUs = 1000;
+  auto budget_us = static_cast<long>(*static_cast<int*>(timeout_ms)) * 1000;
+  long waited_us = 0;  // what the earlier tries slept, recomputed from their count
+  for (int i = 0; i < tries; ++i) waited_us += std::min(kFirstUs << std::min(i, 10), kMaxUs);
+  if (waited_us >= budget_us) return 0;  // give up: SQLITE_BUSY
+  std::this_thread::sleep_for(std::chrono::microseconds(std::min(kFirstUs << std::min(tries, 10), kMaxUs)));
+  return 1;
+}
+
+SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options)
+    : db_(open_connection(path)), busy_timeout_ms_(options.busy_timeout_ms) {
   // Set before switching to WAL, which itself needs a lock another process may hold.
-  sqlite3_busy_timeout(db_.get(), options.busy_timeout_ms);
-  if (path != ":memory:") use_wal(path);
+  sqlite3_busy_handler(db_.get(), wait_for_lock, &busy_timeout_ms_);
+  if (path != ":memory:") {
+    use_wal(path);
+    // Checkpoints (and their fsync) happen on the checkpointer's thread, not in a commit.
+    execute_script("PRAGMA wal_autocheckpoint=0");
+  }
   execute_script(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   execute_script("PRAGMA foreign_keys=ON");
+  if (path != ":memory:") {  // last: a constructor that throws never unwatches
+    watch_wal(path);
+    watched_path_ = path;
+  }
+}
+
+SqliteDatabase::~SqliteDatabase() {
+  if (!watched_path_.empty()) unwatch_wal(watched_path_);
 }
 
 void SqliteDatabase::use_wal(const std::string& path) {

@@ -168,8 +168,8 @@ TEST_F(OutboxInboxTest, PoisonEventGoesToTheDeadLetterTopicAndConsumptionContinu
   EXPECT_NE(metrics_.render().find("events_dead_lettered_total{group=\"svc\"} 1"), std::string::npos);
 }
 
-// A consumer whose commit fails once, after the first event of a batch: the runner must not skip
-// the rest of the batch (it was polled, so the old consumer's position is past it).
+// A consumer whose first commit fails: its position is past the batch it polled, so the runner must
+// start a new consumer at the committed position rather than go on with this one.
 class CommitFailsOnce final : public Bus {
  public:
   explicit CommitFailsOnce(Bus& inner) : inner_(inner) {}
@@ -202,14 +202,35 @@ class CommitFailsOnce final : public Bus {
   bool failed_ = false;
 };
 
-TEST_F(OutboxInboxTest, AFailureMidBatchSkipsNoEventOfTheBatch) {
+TEST_F(OutboxInboxTest, AFailedCommitLosesNoEventAndAppliesNoneTwice) {
   bus_->publisher()->publish("cinema", std::vector<Event>{event("a"), event("b"), event("c")});
   CommitFailsOnce failing(*bus_);
   ConsumerRunner runner({"svc", "cinema", "cinema.DLT", 3}, failing, *db_,
                         [&](const Event& e) { db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id}); }, log_,
                         metrics_);
-  ASSERT_TRUE(eventually([&] { return effects() == 3; })) << "b and c were applied after the failed commit of a";
-  EXPECT_TRUE(eventually([&] { return runner.lag() == 0; }));
+  ASSERT_TRUE(eventually([&] { return runner.lag() == 0; })) << "the batch was committed in the end";
+  EXPECT_EQ(effects(), 3);
+  EXPECT_NE(metrics_.render().find("events_duplicates_skipped_total{group=\"svc\"} 3"), std::string::npos)
+      << "the batch came again and the inbox skipped all of it";
+}
+
+TEST_F(OutboxInboxTest, ManyEventsAreAppliedInOrderWithOneFailingEventUndoneAlone) {
+  std::vector<Event> events;
+  for (int i = 0; i < 250; ++i) events.push_back(event("e" + std::to_string(i)));
+  bus_->publisher()->publish("cinema", events);
+  ConsumerRunner runner({"svc", "cinema", "cinema.DLT", 2}, *bus_, *db_,
+                        [&](const Event& e) {
+                          db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id});
+                          if (e.event_id == "e150") throw std::runtime_error("cannot apply");
+                        },
+                        log_, metrics_);
+  ASSERT_TRUE(eventually([&] { return runner.lag() == 0; }));
+  EXPECT_EQ(effects(), 249) << "everything but the failing event, whose own write was undone";
+  auto first = db_->query("SELECT event_id FROM effects ORDER BY rowid LIMIT 1").at(0).text(0);
+  auto last = db_->query("SELECT event_id FROM effects ORDER BY rowid DESC LIMIT 1").at(0).text(0);
+  EXPECT_EQ(first, "e0");
+  EXPECT_EQ(last, "e249");
+  EXPECT_EQ(bus_->consumer("dlt-reader", "cinema.DLT")->poll(std::chrono::seconds(5)).size(), 1u);
 }
 
 TEST_F(OutboxInboxTest, ReplayRewindsThenResetsAndAppliesEveryEventAgain) {

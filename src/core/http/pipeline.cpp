@@ -66,13 +66,24 @@ Response Pipeline::error_response(std::exception_ptr failure, const Request& req
 
 void Pipeline::record(const std::string& route, const Request& request, const Response& response,
                       double seconds) const {
-  auto status = std::to_string(response.status);
-  metrics_.counter("http_requests_total", "HTTP requests handled, by route, method and status",
-                   {{"route", route}, {"method", request.method}, {"status", status}})
-      .inc();
-  metrics_.histogram("http_request_duration_seconds", "HTTP request latency, by route and method",
-                     {{"route", route}, {"method", request.method}})
-      .observe(seconds);
+  auto key = route;
+  key.append(1, ' ').append(request.method).append(1, ' ').append(std::to_string(response.status));
+  Series series;
+  {
+    std::lock_guard lock(series_mutex_);
+    auto found = series_.find(key);
+    if (found == series_.end()) {
+      auto* requests = &metrics_.counter("http_requests_total", "HTTP requests handled, by route, method and status",
+                                         {{"route", route}, {"method", request.method},
+                                          {"status", std::to_string(response.status)}});
+      auto* duration = &metrics_.histogram("http_request_duration_seconds", "HTTP request latency, by route and method",
+                                           {{"route", route}, {"method", request.method}});
+      found = series_.emplace(std::move(key), Series{requests, duration}).first;
+    }
+    series = found->second;
+  }
+  series.requests->inc();
+  series.duration->observe(seconds);
   // Successful requests are logged at debug so a busy service does not write a line per request.
   auto level = response.status >= 500 ? LogLevel::error : response.status >= 400 ? LogLevel::info : LogLevel::debug;
   if (!log_.enabled(level)) return;

@@ -1,9 +1,15 @@
 #pragma once
 // What happens to every request between the socket and the handler: trace context, routing,
 // the one place where exceptions become JSON error responses, metrics and the access log.
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 #include "core/http/router.hpp"
 
 namespace cinema {
+class Counter;
+class Histogram;
 class Logger;
 class MetricsRegistry;
 }  // namespace cinema
@@ -23,6 +29,14 @@ class Pipeline {
   const Router& router_;
   Logger& log_;
   MetricsRegistry& metrics_;
+  // The series of each (route, method, status) seen, so a request costs one hash lookup instead of
+  // rendering its labels and searching the registry.
+  struct Series {
+    Counter* requests;
+    Histogram* duration;
+  };
+  mutable std::mutex series_mutex_;
+  mutable std::unordered_map<std::string, Series> series_;
 };
 
 }  // namespace cinema::http

@@ -20,9 +20,14 @@ using tcp = asio::ip::tcp;
 
 namespace {
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {
+    boost::system::error_code ec;
+    auto remote = stream.socket().remote_endpoint(ec);
+    if (!ec) remote_address = remote.address().to_string();
+  }
   beast::tcp_stream stream;
-  bool busy = false;  // between a request's header and its response; touched only on the strand
+  std::string remote_address;  // once per connection, not a getpeername() per request
+  bool busy = false;           // between a request's header and its response; touched only on the strand
 };
 
 bool is_quiet_close(const boost::system::error_code& ec) {
@@ -151,7 +156,9 @@ asio::awaitable<bool> Server::State::serve_one(Connection& connection, beast::fl
     bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
     co_await bhttp::async_write(stream, proceed, asio::redirect_error(asio::use_awaitable, ec));
   }
-  if (!ec) co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  // Most requests end with their header (no body): skip a read that would only post its completion.
+  if (!ec && !parser.is_done())
+    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec && is_quiet_close(ec)) co_return false;
   if (ec) {
     co_await answer_and_close(stream, buffer, parse_failure_response(ec, options.body_limit));
@@ -161,8 +168,7 @@ asio::awaitable<bool> Server::State::serve_one(Connection& connection, beast::fl
   bool keep_alive = message.keep_alive();
   bool head = message.method() == bhttp::verb::head;
   auto request = from_beast_request(std::move(message));
-  auto remote = stream.socket().remote_endpoint(ec);
-  if (!ec) request.remote_address = remote.address().to_string();
+  request.remote_address = connection.remote_address;
   Response response = co_await pipeline.handle(request);
   keep_alive = keep_alive && !stopping;
   auto reply = to_beast_response(std::move(response), 11, keep_alive, head);

@@ -1,0 +1,92 @@
+#include "store/wal_checkpointer.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace cinema::store {
+namespace {
+constexpr auto kInterval = std::chrono::milliseconds(200);
+
+struct Closer {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using Connection = std::shared_ptr<sqlite3>;
+
+class Checkpointer {
+ public:
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void watch(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    auto& file = files_[path];
+    if (file.watchers++ == 0) file.connection = open(path);
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  }
+
+  void unwatch(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    auto found = files_.find(path);
+    if (found != files_.end() && --found->second.watchers == 0) files_.erase(found);
+  }
+
+ private:
+  struct File {
+    int watchers = 0;
+    Connection connection;  // shared: a pass in progress keeps it open after an unwatch
+  };
+
+  static Connection open(const std::string& path) {
+    sqlite3* raw = nullptr;
+    sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    Connection connection(raw, Closer{});
+    if (raw) sqlite3_busy_timeout(raw, 100);
+    return connection;
+  }
+
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, kInterval, [this] { return stopping_; });
+      std::vector<Connection> connections;
+      for (const auto& [path, file] : files_)
+        if (file.connection) connections.push_back(file.connection);
+      lock.unlock();
+      // A failed pass (busy, file gone) is simply tried again at the next one.
+      for (const auto& connection : connections)
+        sqlite3_wal_checkpoint_v2(connection.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      connections.clear();
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::map<std::string, File> files_;
+  std::thread thread_;
+};
+
+Checkpointer& checkpointer() {
+  static Checkpointer instance;
+  return instance;
+}
+}  // namespace
+
+void watch_wal(const std::string& path) { checkpointer().watch(path); }
+void unwatch_wal(const std::string& path) { checkpointer().unwatch(path); }
+
+}  // namespace cinema::store
