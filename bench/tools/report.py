@@ -87,7 +87,10 @@ def main():
                f"{fmt_int(ours_reserve['rps'])}/s, p99 {fmt_ms(ours_reserve['p99_us'])} ms", ok)
     else:
         target("reserve through the gateway ≥ 5,000/s, p99 < 20 ms (embedded bus)", "—", None)
-    target("reserve ≥ 5× the Node peer", fmt_ratio(r_ours, r_peer), None if not r_ours or not r_peer else r_ours / r_peer >= 5)
+    # Like for like: the peer has no event consumers, so it is compared with cinema's reserve path alone.
+    r_core = rps("ours_core_reserve") or r_ours
+    target("reserve ≥ 5× the Node peer (reserve path alone, as the peer)", fmt_ratio(r_core, r_peer),
+           None if not r_core or not r_peer else r_core / r_peer >= 5)
     v = rps("ours_views_all")
     target("GET /movieViews ≥ 30,000 req/s", f"{fmt_int(v)}/s" if v else "—", None if not v else v >= 30000)
     fe = fresh.get("embedded")
@@ -126,6 +129,7 @@ def main():
 
     # ---- 2-3. reserve and views ----
     pairs = [("reserve", "POST /reservations (one new seat each, through the gateway for cinema)"),
+             ("core_reserve", "the same, cinema with the reserve path alone (movie, reservation, payment, gateway)"),
              ("views_all", "GET /movieViews (100 movies × 11 screenings; through the gateway for cinema)"),
              ("views_one", "GET /movieViews/{id} (one movie)"),
              ("views_all_direct", "GET /movieViews on the viewpage port (no gateway)")]
@@ -136,7 +140,7 @@ def main():
           "| other work, % of a core (cinema / peer) |")
         w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for key, label in pairs:
-            a, b = wrk.get(f"ours_{key}"), wrk.get(f"peer_{key}")
+            a, b = wrk.get(f"ours_{key}"), wrk.get("peer_reserve" if key == "core_reserve" else f"peer_{key}")
             if not a and not b:
                 continue
             cell = lambda r: ([fmt_int(r["rps"]), fmt_ms(r["p50_us"]), fmt_ms(r["p99_us"]), str(r["non2xx"] + r["socket_errors"])]
@@ -148,7 +152,8 @@ def main():
         if body and body.get("bytes") and body.get("requests"):
             w(f"A GET /movieViews answer is about {body['bytes'] / body['requests'] / 1024:.0f} KB (headers included).")
             w("")
-        for sysid, name in (("ours_reserve", "cinema reserve"), ("peer_reserve", "Node peer reserve"),
+        for sysid, name in (("ours_reserve", "cinema reserve"), ("ours_core_reserve", "cinema reserve path alone"),
+                            ("peer_reserve", "Node peer reserve"),
                             ("ours_views_all", "cinema GET /movieViews"), ("peer_views_all", "Node peer GET /movieViews")):
             shares = [r for r in cpu if r["id"] == sysid and r["pct"] > 0]
             if shares:

@@ -26,6 +26,8 @@ ConsumerRunner::ConsumerRunner(ConsumerOptions options, Bus& bus, store::Databas
       metrics_(metrics),
       consumed_(metrics.counter("events_consumed_total", kConsumedHelp, {{"group", options_.group}})),
       duplicates_(metrics.counter("events_duplicates_skipped_total", kConsumedHelp, {{"group", options_.group}})),
+      ignored_(metrics.counter("events_ignored_total", "Events of types the group does not apply, by group",
+                               {{"group", options_.group}})),
       consumer_(bus_.consumer(options_.group, options_.topic)),
       dead_letters_(bus_.publisher()) {
   metrics_.gauge("events_consumer_lag", "Events of the topic this group has not applied yet (-1: unknown)",
@@ -101,6 +103,10 @@ std::size_t ConsumerRunner::apply_batch(const std::vector<Event>& batch) {
     {
       store::Transaction transaction(db_);
       for (auto end = std::min(batch.size(), next + kEventsPerTransaction); next < end && !stopping_; ++next) {
+        if (options_.wanted && !options_.wanted(batch[next].event_type)) {
+          ignored_.inc();
+          continue;
+        }
         try {
           count(apply_once_within(db_, batch[next], [&] { handler_(batch[next]); }));
         } catch (const std::exception&) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "events/bus.hpp"
@@ -27,11 +28,16 @@ namespace cinema::events {
 // together with the record that the event was applied.
 using EventHandler = std::function<void(const Event&)>;
 
+// Whether a group applies events of this type. The others only move its position: no transaction,
+// no inbox record (applying them would change nothing).
+using EventFilter = std::function<bool(std::string_view event_type)>;
+
 struct ConsumerOptions {
   std::string group;
   std::string topic;
   std::string dead_letter_topic;
   int max_attempts = 5;
+  EventFilter wanted;  // empty: every event
 };
 
 class ConsumerRunner {
@@ -71,6 +77,7 @@ class ConsumerRunner {
   MetricsRegistry& metrics_;
   Counter& consumed_;
   Counter& duplicates_;
+  Counter& ignored_;
   std::unique_ptr<Consumer> consumer_;
   std::unique_ptr<Publisher> dead_letters_;
   std::mutex replay_mutex_;

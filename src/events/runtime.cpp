@@ -53,8 +53,9 @@ void EventRuntime::stop() {
   if (relay_) relay_->stop();
 }
 
-ConsumerRunner& EventRuntime::consume(const std::string& group, EventHandler handler) {
-  ConsumerOptions options{group, topic_, topic_ + ".DLT", static_cast<int>(context_.config.integer("event.max_attempts"))};
+ConsumerRunner& EventRuntime::consume(const std::string& group, EventHandler handler, EventFilter wanted) {
+  ConsumerOptions options{group, topic_, topic_ + ".DLT", static_cast<int>(context_.config.integer("event.max_attempts")),
+                          std::move(wanted)};
   // Events the handler emits are in the outbox when its inbox transaction commits. Waking the relay
   // before that commit is safe: the relay reads the outbox through the same connection, whose lock
   // the transaction holds, so it sees the rows right after the commit.

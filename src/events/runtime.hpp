@@ -30,8 +30,9 @@ class EventRuntime final : public EventSink {
     crash_point(context_.service, "published");
     relay_->notify();
   }
-  // Consumes the main topic as group `group` (normally the service's name); the runner lives until stop().
-  ConsumerRunner& consume(const std::string& group, EventHandler handler);
+  // Consumes the main topic as group `group` (normally the service's name), applying the events
+  // `wanted` lets through (all without it); the runner lives until stop().
+  ConsumerRunner& consume(const std::string& group, EventHandler handler, EventFilter wanted = {});
   [[nodiscard]] const std::string& topic() const { return topic_; }
   // Stops the consumers, then the relay (after one last drain). Runs by itself when the service
   // stops, before the service's parts that consumers call into are destroyed.

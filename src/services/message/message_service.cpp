@@ -5,6 +5,7 @@
 
 #include "events/runtime.hpp"
 #include "services/message/dispatcher.hpp"
+#include "services/message/message.hpp"
 #include "services/message/message_policy.hpp"
 #include "services/message/message_repository.hpp"
 #include "services/message/message_sender.hpp"
@@ -52,9 +53,12 @@ class MessageService {
   void start(ServiceContext& context) {
     handler_.register_routes(context.router);
     dispatcher_->start();
-    events_.consume("message", [this](const events::Event& event) {
-      if (policy_.apply(event, std::chrono::system_clock::now())) dispatcher_->notify();
-    });
+    events_.consume(
+        "message",
+        [this](const events::Event& event) {
+          if (policy_.apply(event, std::chrono::system_clock::now())) dispatcher_->notify();
+        },
+        is_notified_kind);
     context.on_stop([this] { dispatcher_->stop(); });
   }
 

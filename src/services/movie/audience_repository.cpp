@@ -10,8 +10,10 @@ constexpr std::string_view kScreeningsOf =
     "WHERE movie_id = $1 ORDER BY starts_at, screening_id";
 constexpr std::string_view kSeatsTotal =
     "SELECT COALESCE(SUM(seat_rows * seat_cols), 0) FROM screenings WHERE movie_id = $1";
-constexpr std::string_view kSeatsReserved =
-    "SELECT COALESCE(SUM(seats), 0) FROM audience WHERE movie_id = $1 AND status = 'reserved'";
+constexpr std::string_view kSeatsReserved = "SELECT reserved FROM movie_seats WHERE movie_id = $1";
+constexpr std::string_view kAddReserved =
+    "INSERT INTO movie_seats (movie_id, reserved) VALUES ($1, $2) "
+    "ON CONFLICT (movie_id) DO UPDATE SET reserved = reserved + excluded.reserved";
 constexpr std::string_view kAverageRating = "SELECT AVG(rating) FROM reviews WHERE movie_id = $1";
 constexpr std::string_view kAdmit =
     "INSERT INTO audience (rsv_id, movie_id, screening_id, customer_id, seats, status) "
@@ -44,8 +46,9 @@ std::vector<Screening> AudienceRepository::screenings_of(std::int64_t movie_id) 
 }
 
 SeatCounts AudienceRepository::seat_counts(std::int64_t movie_id) const {
+  auto reserved = db_.query(kSeatsReserved, {movie_id});
   return SeatCounts{db_.query(kSeatsTotal, {movie_id}).at(0).integer(0),
-                    db_.query(kSeatsReserved, {movie_id}).at(0).integer(0)};
+                    reserved.empty() ? 0 : reserved.front().integer(0)};
 }
 
 MovieStats AudienceRepository::stats_of(std::int64_t movie_id) const {
@@ -56,7 +59,9 @@ MovieStats AudienceRepository::stats_of(std::int64_t movie_id) const {
 }
 
 bool AudienceRepository::admit(const AudienceMember& m) {
-  return db_.execute(kAdmit, {m.rsv_id, m.movie_id, m.screening_id, m.customer_id, m.seats}) == 1;
+  if (db_.execute(kAdmit, {m.rsv_id, m.movie_id, m.screening_id, m.customer_id, m.seats}) != 1) return false;
+  db_.execute(kAddReserved, {m.movie_id, m.seats});
+  return true;
 }
 
 std::optional<AudienceMember> AudienceRepository::cancel(std::int64_t rsv_id) {
@@ -64,6 +69,7 @@ std::optional<AudienceMember> AudienceRepository::cancel(std::int64_t rsv_id) {
   if (rows.empty()) return std::nullopt;
   db_.execute(kCancelMember, {rsv_id});
   const auto& r = rows.front();
+  db_.execute(kAddReserved, {r.integer(1), -r.integer(4)});
   return AudienceMember{r.integer(0), r.integer(1), r.integer(2), r.text(3), r.integer(4)};
 }
 

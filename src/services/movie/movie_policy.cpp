@@ -5,7 +5,7 @@
 namespace cinema::movie {
 
 void MoviePolicy::apply(const events::Event& event) {
-  if (event.event_type != "ReservationConfirmed" && event.event_type != "ReservationCancelled") return;
+  if (!handles(event.event_type)) return;
   auto reservation = contracts::reservation_state_of(event);
   contracts::EventOrigin origin{contracts::payload_of(event).value("correlationId", ""),
                                 std::chrono::system_clock::now()};

@@ -3,6 +3,8 @@
 //   ReservationConfirmed -> the customer joins the screening's audience (may review once it started);
 //                           status follows the seats; MovieReserved
 //   ReservationCancelled -> the customer leaves the audience; MovieCancelled
+#include <string_view>
+
 #include "events/event.hpp"
 #include "services/movie/audience_repository.hpp"
 #include "services/movie/movie_publisher.hpp"
@@ -14,6 +16,10 @@ class MoviePolicy {
  public:
   MoviePolicy(MovieRepository& movies, AudienceRepository& audience, MoviePublisher& publisher)
       : movies_(movies), audience_(audience), publisher_(publisher) {}
+  // The event types apply() acts on; the consumer skips the others without a transaction.
+  static bool handles(std::string_view event_type) {
+    return event_type == "ReservationConfirmed" || event_type == "ReservationCancelled";
+  }
   // Runs inside the inbox transaction.
   void apply(const events::Event& event);
 

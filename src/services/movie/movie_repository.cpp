@@ -47,6 +47,16 @@ constexpr store::Migration kMigrations[] = {
       );
     )sql"},
     {4, "create inbox", events::kInboxSchema},
+    // Seats reserved per movie, kept as a running sum: summing the audience on every reservation
+    // made each one cost more than the last.
+    {5, "count reserved seats per movie", R"sql(
+      CREATE TABLE movie_seats (
+        movie_id INTEGER PRIMARY KEY,
+        reserved INTEGER NOT NULL
+      );
+      INSERT INTO movie_seats (movie_id, reserved)
+        SELECT movie_id, SUM(seats) FROM audience WHERE status = 'reserved' GROUP BY movie_id;
+    )sql"},
 };
 
 constexpr std::string_view kInsert =

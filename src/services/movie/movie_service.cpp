@@ -24,7 +24,7 @@ class MovieService {
   void start(ServiceContext& context) {
     movies_handler_.register_routes(context.router);
     audience_handler_.register_routes(context.router);
-    events_.consume("movie", [this](const events::Event& event) { policy_.apply(event); });
+    events_.consume("movie", [this](const events::Event& event) { policy_.apply(event); }, MoviePolicy::handles);
   }
 
  private:

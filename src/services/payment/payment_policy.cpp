@@ -6,7 +6,7 @@
 namespace cinema::payment {
 
 void PaymentPolicy::apply(const events::Event& event) {
-  if (event.event_type != "ReservationCancelRequested") return;
+  if (!handles(event.event_type)) return;
   auto reservation = contracts::reservation_state_of(event);
   auto decision = refund(payments_.find_by_rsv(reservation.rsv_id));
   auto trace_id = contracts::payload_of(event).value("correlationId", "");

@@ -3,6 +3,8 @@
 //   ReservationCancelRequested -> refund the reservation's payment if it is paid: cancelled,
 //                                 PaymentCancelled. Missing, declined or cancelled: nothing (logged).
 //   anything else              -> ignored
+#include <string_view>
+
 #include "core/log.hpp"
 #include "events/event.hpp"
 #include "events/event_sink.hpp"
@@ -14,6 +16,8 @@ class PaymentPolicy {
  public:
   PaymentPolicy(PaymentRepository& payments, events::EventSink& events, Logger& log)
       : payments_(payments), events_(events), log_(log) {}
+  // The event types apply() acts on; the consumer skips the others without a transaction.
+  static bool handles(std::string_view event_type) { return event_type == "ReservationCancelRequested"; }
   // Runs inside the inbox transaction: the refund and its event commit with the inbox record.
   void apply(const events::Event& event);
 

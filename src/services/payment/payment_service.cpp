@@ -20,7 +20,7 @@ class PaymentService {
 
   void start(ServiceContext& context) {
     handler_.register_routes(context.router);
-    events_.consume("payment", [this](const events::Event& event) { policy_.apply(event); });
+    events_.consume("payment", [this](const events::Event& event) { policy_.apply(event); }, PaymentPolicy::handles);
   }
 
  private:

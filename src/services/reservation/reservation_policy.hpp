@@ -3,6 +3,8 @@
 //   MovieRegistered/MovieModified/MovieDeleted -> which movies exist (replica)
 //   ScreeningScheduled                         -> replica of screenings: reservations go on while movie is down
 //   PaymentCancelled                           -> the refund is done: finish the cancel saga
+#include <string_view>
+
 #include "events/event.hpp"
 #include "services/reservation/reservation_repository.hpp"
 #include "services/reservation/reservation_saga.hpp"
@@ -13,6 +15,11 @@ class ReservationPolicy {
  public:
   ReservationPolicy(ReservationRepository& reservations, ReservationSaga& saga)
       : reservations_(reservations), saga_(saga) {}
+  // The event types apply() acts on; the consumer skips the others without a transaction.
+  static bool handles(std::string_view event_type) {
+    return event_type == "MovieRegistered" || event_type == "MovieModified" || event_type == "MovieDeleted" ||
+           event_type == "ScreeningScheduled" || event_type == "PaymentCancelled";
+  }
   // Runs inside the inbox transaction.
   void apply(const events::Event& event);
 

@@ -32,7 +32,8 @@ class ReservationService {
 
   void start(ServiceContext& context) {
     handler_.register_routes(context.router);
-    events_.consume("reservation", [this](const events::Event& event) { policy_.apply(event); });
+    events_.consume("reservation", [this](const events::Event& event) { policy_.apply(event); },
+                    ReservationPolicy::handles);
     auto interval = std::chrono::milliseconds(context.config.integer("reservation.recovery_interval_ms"));
     boost::asio::co_spawn(context.io, recovery_.run_forever(interval, stopped_), [](std::exception_ptr failure) {
       if (failure) std::rethrow_exception(failure);

@@ -179,16 +179,19 @@ std::optional<ReservationView> ViewRepository::reservation(std::int64_t rsv_id) 
 }
 
 void ViewRepository::save(const MovieView& m) {
+  changed();
   db_.execute(kSaveMovie, {m.movie_id, m.title, m.desc, m.status, m.review_count, m.last_action, m.version,
                            m.rating_sum, m.rating_count, flag(m.registered), flag(m.deleted)});
 }
 
 void ViewRepository::save(const ScreeningView& s) {
+  changed();
   db_.execute(kSaveScreening, {s.screening_id, s.movie_id, s.starts_at, s.hall, s.rows, s.cols, s.price,
                                s.seats_taken, flag(s.scheduled)});
 }
 
 void ViewRepository::save(const ReservationView& r) {
+  changed();
   store::Value pay_id = r.pay_id ? store::Value(*r.pay_id) : store::Value(nullptr);
   db_.execute(kSaveReservation, {r.rsv_id, r.movie_id, r.screening_id, join_seats(r.seats), r.customer_id, r.amount,
                                  r.status, pay_id, r.payment_status, flag(r.confirmed)});
@@ -222,6 +225,9 @@ std::vector<CustomerReservation> ViewRepository::reservations_of(const std::stri
   return reservations;
 }
 
-void ViewRepository::clear() { db_.execute_script(kClear); }
+void ViewRepository::clear() {
+  changed();
+  db_.execute_script(kClear);
+}
 
 }  // namespace cinema::viewpage

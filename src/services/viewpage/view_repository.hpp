@@ -1,6 +1,7 @@
 #pragma once
 // The read tables of the view page (movie_views, screening_views, reservation_views, view_meta) behind
 // methods that take and return the domain's values. The SQL is in view_repository.cpp.
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -48,8 +49,15 @@ class ViewRepository {
   // Deletes every view row, the lag record and the inbox, so consuming from offset 0 rebuilds the view.
   void clear();
 
+  // Moves with every change of a view (inside its transaction), so answers built from the views can
+  // be reused while it stays the same.
+  [[nodiscard]] std::uint64_t version() const { return version_.load(); }
+
  private:
+  void changed() { ++version_; }
+
   store::Database& db_;
+  std::atomic<std::uint64_t> version_{0};
 };
 
 }  // namespace cinema::viewpage

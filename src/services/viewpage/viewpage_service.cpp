@@ -16,7 +16,7 @@ class ViewpageService {
         views_(*db_),
         policy_(views_),
         feed_(events_.consume(std::string(kConsumerGroup), [this](const events::Event& event) { policy_.apply(event); }),
-              [this] { reset_views(*db_); }),
+              [this] { reset_views(*db_, views_); }),
         handler_(views_, &feed_) {}
 
   void start(ServiceContext& context) { handler_.register_routes(context.router); }
@@ -43,10 +43,10 @@ std::shared_ptr<ViewpageService> make_viewpage_service(ServiceContext& context) 
   return service;
 }
 
-void reset_views(store::Database& db) {
+void reset_views(store::Database& db, ViewRepository& views) {
   store::migrate(db, view_migrations());
   store::Transaction transaction(db);
-  ViewRepository(db).clear();
+  views.clear();
   transaction.commit();
 }
 

@@ -12,6 +12,8 @@ class Database;
 
 namespace cinema::viewpage {
 
+class ViewRepository;
+
 inline constexpr std::uint16_t kDefaultPort = 8085;
 // The consumer group whose position a replay sets back to 0.
 inline constexpr std::string_view kConsumerGroup = "viewpage";
@@ -23,8 +25,9 @@ class ViewpageService;
 std::shared_ptr<ViewpageService> make_viewpage_service(ServiceContext& context);
 
 // Migrates `db` (the file of setting viewpage.db_file) if needed, then deletes every view row, the
-// lag record and the inbox in one transaction. Run it while the service is stopped; consuming the
-// topic from offset 0 afterwards rebuilds a view identical to the live one.
-void reset_views(store::Database& db);
+// lag record and the inbox in one transaction, through `views` (the repository answers are built
+// from, so that answers it served before are not served again). Consuming the topic from offset 0
+// afterwards rebuilds a view identical to the live one.
+void reset_views(store::Database& db, ViewRepository& views);
 
 }  // namespace cinema::viewpage

@@ -17,14 +17,19 @@ void ViewsHandler::register_routes(http::Router& router) {
 }
 
 http::Response ViewsHandler::movies(const http::Request&) const {
-  return http::Response::json(200, boards_to_json(views_.boards({})));
+  auto answer = movie_answers_.get("movies", views_.version(), [&] { return boards_to_json(views_.boards({})); });
+  return http::Response::json(200, *answer);
 }
 
 http::Response ViewsHandler::movie(const http::Request& request) const {
   auto id = json::parse_id(request.path_param("id"), "movieId");
-  auto boards = views_.boards({id, id});
-  if (boards.empty()) throw http::NotFound("movie " + std::to_string(id) + " does not exist");
-  return http::Response::json(200, board_to_json(boards.front()));
+  // An unknown movie is cached as an empty answer: a 404 is as cheap as a hit.
+  auto answer = movie_answers_.get("movie:" + std::to_string(id), views_.version(), [&] {
+    auto boards = views_.boards({id, id});
+    return boards.empty() ? std::string() : board_to_json(boards.front());
+  });
+  if (answer->empty()) throw http::NotFound("movie " + std::to_string(id) + " does not exist");
+  return http::Response::json(200, *answer);
 }
 
 http::Response ViewsHandler::reservations(const http::Request& request) const {

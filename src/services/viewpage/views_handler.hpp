@@ -6,6 +6,7 @@
 //   GET /viewpage/lag                    how far behind the event log the view is
 //   POST /viewpage/replay                rebuild every view from the first event (202; 409 if underway)
 #include "core/http/router.hpp"
+#include "services/viewpage/answer_cache.hpp"
 #include "services/viewpage/view_feed.hpp"
 #include "services/viewpage/view_repository.hpp"
 
@@ -26,6 +27,7 @@ class ViewsHandler final {
 
   ViewRepository& views_;
   ViewFeed* feed_;
+  mutable AnswerCache movie_answers_;  // of /movieViews and /movieViews/{id}
 };
 
 }  // namespace cinema::viewpage

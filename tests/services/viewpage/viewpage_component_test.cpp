@@ -221,7 +221,7 @@ TEST_F(ViewpageTest, ResetAndReplayRebuildsAByteIdenticalView) {
   auto kim = get("/reservationViews?customerId=kim").body;
   auto lag = get_json("/viewpage/lag");
 
-  reset_views(*db_);
+  reset_views(*db_, *views_);
   EXPECT_EQ(get("/movieViews").body, "[]");
   EXPECT_EQ(get_json("/viewpage/lag")["lastEventOffset"], nullptr);
 
