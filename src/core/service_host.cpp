@@ -20,6 +20,7 @@ http::ServerOptions server_options(const Config& config, std::uint16_t default_p
       .header_timeout = std::chrono::milliseconds(config.integer("http.header_timeout_ms")),
       .idle_timeout = std::chrono::milliseconds(config.integer("http.idle_timeout_ms")),
       .shutdown_grace = std::chrono::milliseconds(config.integer("http.shutdown_grace_ms")),
+      .threads = static_cast<int>(config.integer("http.threads")),
   };
 }
 }  // namespace

@@ -13,10 +13,16 @@
 
 namespace cinema::store {
 namespace {
+// SQLITE_BUSY that reached the caller: the busy handler gave up, or SQLite did not call it.
+struct BusyError : StoreError {
+  using StoreError::StoreError;
+};
+
 [[noreturn]] void throw_sqlite_error(sqlite3* db, int code, std::string_view sql) {
   auto message = std::string(sqlite3_errmsg(db)) + " [" + sqlite3_errstr(code) + "] in: " + std::string(sql);
   // Extended codes (SQLITE_CONSTRAINT_UNIQUE, ..._PRIMARYKEY) carry the primary code in the low byte.
   if ((code & 0xff) == SQLITE_CONSTRAINT) throw ConstraintViolation(message);
+  if ((code & 0xff) == SQLITE_BUSY) throw BusyError(message);
   throw StoreError(message);
 }
 
@@ -209,7 +215,19 @@ SqliteDatabase::~SqliteDatabase() {
 void SqliteDatabase::use_wal(const std::string& path) {
   // The pragma reports the mode it ended up in rather than failing, e.g. on a file system without
   // shared memory; concurrent readers depend on WAL, so refuse to run without it.
-  auto mode = query("PRAGMA journal_mode=WAL", {}).at(0).text(0);
+  // Switching a new file to WAL takes an exclusive lock. When another connection (a second one of
+  // this process, or another process on the shared event log) is switching at the same moment,
+  // SQLite answers SQLITE_BUSY at once instead of calling the busy handler (waiting could
+  // deadlock), so the statement is simply tried again, within the busy timeout.
+  std::string mode;
+  for (int tries = 0;; ++tries) {
+    try {
+      mode = query("PRAGMA journal_mode=WAL", {}).at(0).text(0);
+      break;
+    } catch (const BusyError&) {
+      if (!wait_for_lock(&busy_timeout_ms_, tries)) throw;
+    }
+  }
   if (mode != "wal") throw StoreError("cannot put " + path + " in WAL mode (journal_mode is " + mode + ")");
 }
 

@@ -285,6 +285,21 @@ TEST_F(SqliteTest, FileIsInWalMode) {
   EXPECT_TRUE(std::filesystem::exists(path() + "-wal"));
 }
 
+TEST_F(SqliteTest, ConnectionsOpeningANewFileAtTheSameMomentAllGetWal) {
+  // Services open their database from several threads at start-up, and processes open the shared
+  // event log together: whoever loses the race to switch the file to WAL must wait, not fail.
+  constexpr int files = 20, openers = 8;
+  for (int file = 0; file < files; ++file) {
+    auto file_path = (directory_ / ("race-" + std::to_string(file) + ".db")).string();
+    std::vector<std::future<std::string>> modes;
+    for (int i = 0; i < openers; ++i)
+      modes.push_back(std::async(std::launch::async, [&file_path] {
+        return open_sqlite(file_path)->query("PRAGMA journal_mode").at(0).text(0);
+      }));
+    for (auto& mode : modes) EXPECT_EQ(mode.get(), "wal") << file_path;
+  }
+}
+
 TEST_F(SqliteTest, SynchronousFollowsOptions) {
   constexpr std::int64_t normal = 1, full = 2;
   EXPECT_EQ(scalar(*open_sqlite(path()), "PRAGMA synchronous"), normal);

@@ -27,7 +27,7 @@ struct Connection {
   }
   beast::tcp_stream stream;
   std::string remote_address;  // once per connection, not a getpeername() per request
-  bool busy = false;           // between a request's header and its response; touched only on the strand
+  bool busy = false;           // between a request's header and its response; touched only on its executor
 };
 
 bool is_quiet_close(const boost::system::error_code& ec) {
@@ -94,7 +94,8 @@ asio::awaitable<void> Server::State::accept_loop() {
   auto self = shared_from_this();
   while (acceptor.is_open()) {
     boost::system::error_code ec;
-    auto socket = co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+    auto executor = options.threads > 1 ? asio::any_io_executor(asio::make_strand(io)) : asio::any_io_executor(io.get_executor());
+    auto socket = co_await acceptor.async_accept(executor, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || stopping) co_return;
     if (ec) {
       // Out of descriptors and similar: back off instead of spinning on the same error.

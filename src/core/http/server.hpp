@@ -26,6 +26,9 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};  // a whole request, from its first byte
   std::chrono::milliseconds idle_timeout{30'000};    // keep-alive wait for the next request
   std::chrono::milliseconds shutdown_grace{10'000};
+  // Threads running the io_context. With one, connections need no strand: every handler already
+  // runs on that thread, and a strand would only add a dispatch to each completion.
+  int threads = 1;
 };
 
 class Server {
