@@ -199,6 +199,8 @@ SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options)
     use_wal(path);
     // Checkpoints (and their fsync) happen on the checkpointer's thread, not in a commit.
     execute_script("PRAGMA wal_autocheckpoint=0");
+    // When the log starts over, a file that grew past this (a long reader held it) is cut back.
+    execute_script("PRAGMA journal_size_limit=33554432");
   }
   execute_script(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   execute_script("PRAGMA foreign_keys=ON");

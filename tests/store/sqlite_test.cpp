@@ -1,3 +1,4 @@
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -298,6 +299,43 @@ TEST_F(SqliteTest, ConnectionsOpeningANewFileAtTheSameMomentAllGetWal) {
       }));
     for (auto& mode : modes) EXPECT_EQ(mode.get(), "wal") << file_path;
   }
+}
+
+std::uintmax_t file_size(const std::string& path) {
+  std::error_code error;
+  auto size = std::filesystem::file_size(path, error);
+  return error ? 0 : size;
+}
+
+TEST_F(SqliteTest, CommittedPagesReachTheDatabaseFileInTheBackground) {
+  auto db = open_with_table();
+  auto before = file_size(path());
+  for (int i = 0; i < 64; ++i)  // 1 MB, far below any automatic checkpoint's threshold
+    db->execute("INSERT INTO seats (note) VALUES ($1)", {std::string(16 * 1024, 'x')});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (file_size(path()) < before + (1u << 20) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_GE(file_size(path()), before + (1u << 20)) << "the write-ahead log was never checkpointed";
+}
+
+TEST_F(SqliteTest, WriteAheadLogStartsOverUnderSteadyWritesAndReads) {
+  // A writer that never pauses and a reader that never pauses: the log must still start over
+  // instead of holding every page ever written.
+  constexpr std::uintmax_t written_bytes = 160u << 20, blob = 64u << 10;
+  auto writer = open_with_table();
+  auto reader = open_sqlite(path());
+  std::atomic<bool> writing{true};
+  std::jthread reading([&] {
+    while (writing) scalar(*reader, "SELECT COUNT(*) FROM seats");
+  });
+  for (std::uintmax_t i = 0; i < written_bytes / blob; ++i) {
+    Transaction transaction(*writer);
+    writer->execute("DELETE FROM seats WHERE id <= $1", {static_cast<std::int64_t>(i) - 16});
+    writer->execute("INSERT INTO seats (id, note) VALUES ($1, $2)", {static_cast<std::int64_t>(i) + 1, std::string(blob, 'x')});
+    transaction.commit();
+  }
+  writing = false;
+  EXPECT_LT(file_size(path() + "-wal"), written_bytes / 2);
 }
 
 TEST_F(SqliteTest, SynchronousFollowsOptions) {
