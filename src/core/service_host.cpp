@@ -42,6 +42,11 @@ SettingGroup common_settings() {
           {"http.shutdown_grace_ms", T::integer, "10000",
            "On SIGTERM, how long in-flight requests may take before the process exits.", 0, 3'600'000},
           {"data.dir", T::string, "./data", "Directory of the service's database files."},
+          {"data.synchronous", T::string, "normal",
+           "When SQLite files reach the disk. normal: at checkpoints, every 200 ms; a commit survives a crash "
+           "of the process, a power loss may take the last ones. full: at every commit, which survives power loss "
+           "and costs an fsync per commit.",
+           0, INT64_MAX, {"normal", "full"}},
           {"log.level", T::string, "info", "Lowest level written.", 0, INT64_MAX, {"debug", "info", "warn", "error"}},
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
       }};

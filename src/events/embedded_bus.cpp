@@ -54,8 +54,8 @@ constexpr std::string_view kCommit =
     "ON CONFLICT (group_name, topic) DO UPDATE SET committed = excluded.committed";
 constexpr std::int64_t kBatchSize = 500;
 
-std::unique_ptr<store::Database> open_log(const std::string& path) {
-  auto db = store::open_sqlite(path);
+std::unique_ptr<store::Database> open_log(const std::string& path, const EmbeddedLogOptions& options) {
+  auto db = store::open_sqlite(path, {.synchronous_full = options.synchronous_full});
   store::migrate(*db, kLogMigrations);
   return db;
 }
@@ -114,7 +114,7 @@ std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {
 class EmbeddedPublisher final : public Publisher {
  public:
   EmbeddedPublisher(const std::string& path, EmbeddedLogOptions options)
-      : db_(open_log(path)), signal_(path), options_(options) {}
+      : db_(open_log(path, options)), signal_(path), options_(options) {}
   void publish(const std::string& topic, std::span<const Event> events) override {
     auto now = std::chrono::system_clock::now();
     try {
@@ -154,8 +154,8 @@ constexpr auto kCommitInterval = std::chrono::milliseconds(100);
 
 class EmbeddedConsumer final : public Consumer {
  public:
-  EmbeddedConsumer(const std::string& path, std::string group, std::string topic)
-      : db_(open_log(path)), watch_(path), group_(std::move(group)), topic_(std::move(topic)) {
+  EmbeddedConsumer(const std::string& path, const EmbeddedLogOptions& options, std::string group, std::string topic)
+      : db_(open_log(path, options)), watch_(path), group_(std::move(group)), topic_(std::move(topic)) {
     auto rows = db_->query(kCommitted, {group_, topic_});
     position_ = committed_ = stored_ = rows.empty() ? 0 : rows.front().integer(0);
   }
@@ -224,11 +224,11 @@ class EmbeddedConsumer final : public Consumer {
 class EmbeddedBus final : public Bus {
  public:
   EmbeddedBus(std::string path, EmbeddedLogOptions options) : path_(std::move(path)), options_(options) {
-    open_log(path_);
+    open_log(path_, options_);
   }
   std::unique_ptr<Publisher> publisher() override { return std::make_unique<EmbeddedPublisher>(path_, options_); }
   std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) override {
-    return std::make_unique<EmbeddedConsumer>(path_, group, topic);
+    return std::make_unique<EmbeddedConsumer>(path_, options_, group, topic);
   }
   [[nodiscard]] std::string name() const override { return "embedded"; }
 

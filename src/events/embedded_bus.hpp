@@ -17,6 +17,8 @@ struct EmbeddedLogOptions {
   std::chrono::milliseconds retention{0};
   // How often a publisher looks for such events (it does so right after a publish).
   std::chrono::milliseconds prune_interval = std::chrono::minutes(1);
+  // Sync the log at every commit (survives power loss), not only at checkpoints (survives crashes).
+  bool synchronous_full = false;
 };
 
 std::unique_ptr<Bus> make_embedded_bus(const std::string& path, EmbeddedLogOptions options = {});

@@ -32,7 +32,8 @@ std::unique_ptr<Bus> make_bus(const Config& config, const std::string& data_dir)
   auto dir = std::filesystem::path(data_dir) / config.text("event.log_dir");
   std::filesystem::create_directories(dir);
   auto retention = std::chrono::hours(config.integer("event.retention_hours"));
-  return make_embedded_bus((dir / "events.db").string(), {.retention = retention});
+  return make_embedded_bus((dir / "events.db").string(),
+                           {.retention = retention, .synchronous_full = config.text("data.synchronous") == "full"});
 }
 
 EventRuntime::EventRuntime(ServiceContext& context, store::Database& db)

@@ -7,7 +7,7 @@ namespace cinema::store {
 std::unique_ptr<Database> open_service_database(ServiceContext& context, const std::string& file_setting,
                                                 std::span<const Migration> migrations) {
   auto path = std::filesystem::path(context.data_dir) / context.config.text(file_setting);
-  auto db = open_sqlite(path.string());
+  auto db = open_sqlite(path.string(), {.synchronous_full = context.config.text("data.synchronous") == "full"});
   migrate(*db, migrations);
   // The database outlives the HTTP server that runs this check: the service owns both.
   context.actuator.add_readiness_check("db", [db = db.get()]() -> std::string {

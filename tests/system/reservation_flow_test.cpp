@@ -113,6 +113,9 @@ TEST_F(ReservationFlow, SameIdempotencyKeyNeverChargesTwice) {
 }
 
 TEST_F(ReservationFlow, ReviewOnlyFromTheAudienceOfAStartedScreening) {
+  // The screening starts in 3 s: first let the consumers join (seconds on Kafka), so reservation
+  // learns of it well before sales close.
+  ASSERT_EQ(reserve(movie_with_screening(std::chrono::hours(48)).second, {"A1"}, "warm-up").status, 201);
   auto [movie, screening] = movie_with_screening(std::chrono::seconds(3));
   ASSERT_EQ(reserve(screening, {"A1"}, "kim").status, 201);
   auto target = "/movies/" + std::to_string(movie) + "/reviews";

@@ -16,6 +16,7 @@
 #include "core/json.hpp"
 #include "events/runtime.hpp"
 #include "message_fixture.hpp"
+#include "store/service_database.hpp"
 
 namespace cinema::message {
 namespace {
@@ -129,6 +130,20 @@ TEST_F(MessageServiceTest, WebhookUrlTheClientCannotCallFailsAtStartNamingTheSet
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("message.webhook_url"), std::string::npos) << e.what();
   }
+}
+
+// Every service opens its database through open_service_database, so the message service's file
+// stands for all of them.
+TEST_F(MessageServiceTest, DataSynchronousDecidesWhetherEveryCommitIsSynced) {
+  constexpr std::int64_t normal = 1, full = 2;
+  auto synchronous = [](Host& host) {
+    auto db = store::open_service_database(host.context, "message.db_file", {});
+    return db->query("PRAGMA synchronous").at(0).integer(0);
+  };
+  Host by_default({{"DATA_DIR", dir_}});
+  EXPECT_EQ(synchronous(by_default), normal);
+  Host durable({{"DATA_DIR", dir_}, {"DATA_SYNCHRONOUS", "full"}});
+  EXPECT_EQ(synchronous(durable), full);
 }
 
 }  // namespace
