@@ -18,7 +18,11 @@ using tcp = asio::ip::tcp;
 
 namespace {
 struct PooledStream {
-  explicit PooledStream(asio::io_context& io) : stream(io) {}
+  // Beast reads at most the buffer's free capacity (but 512 bytes at least) per call, and the
+  // parser drains the buffer as it goes, so an unreserved buffer would take a large answer
+  // (a 144 KB /movieViews) in hundreds of small reads.
+  explicit PooledStream(asio::io_context& io) : stream(io) { buffer.reserve(kReadChunk); }
+  static constexpr std::size_t kReadChunk = 64 * 1024;
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;
