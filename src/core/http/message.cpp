@@ -1,14 +1,14 @@
 #include "core/http/message.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace cinema::http {
 namespace {
+// Header names are ASCII tokens: no locale-aware std::tolower call per character.
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

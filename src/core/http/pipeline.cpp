@@ -64,21 +64,21 @@ Response Pipeline::error_response(std::exception_ptr failure, const Request& req
   }
 }
 
-void Pipeline::record(const std::string& route, const Request& request, const Response& response,
+void Pipeline::record(std::string_view route, const Request& request, const Response& response,
                       double seconds) const {
-  auto key = route;
-  key.append(1, ' ').append(request.method).append(1, ' ').append(std::to_string(response.status));
+  thread_local std::string key;  // reused: building the key allocates nothing once it has grown
+  key.assign(route).append(1, ' ').append(request.method).append(1, ' ').append(std::to_string(response.status));
   Series series;
   {
     std::lock_guard lock(series_mutex_);
     auto found = series_.find(key);
     if (found == series_.end()) {
       auto* requests = &metrics_.counter("http_requests_total", "HTTP requests handled, by route, method and status",
-                                         {{"route", route}, {"method", request.method},
+                                         {{"route", std::string(route)}, {"method", request.method},
                                           {"status", std::to_string(response.status)}});
       auto* duration = &metrics_.histogram("http_request_duration_seconds", "HTTP request latency, by route and method",
-                                           {{"route", route}, {"method", request.method}});
-      found = series_.emplace(std::move(key), Series{requests, duration}).first;
+                                           {{"route", std::string(route)}, {"method", request.method}});
+      found = series_.emplace(key, Series{requests, duration}).first;
     }
     series = found->second;
   }

@@ -24,7 +24,7 @@ class Pipeline {
  private:
   Awaitable run_handler(const RouteMatch& match, Request& request) const;
   Response error_response(std::exception_ptr failure, const Request& request) const;
-  void record(const std::string& route, const Request& request, const Response& response, double seconds) const;
+  void record(std::string_view route, const Request& request, const Response& response, double seconds) const;
 
   const Router& router_;
   Logger& log_;

@@ -4,8 +4,9 @@
 
 namespace cinema::http {
 namespace {
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> segments;
+// Views into `path`: matching a request allocates one small vector, not a string per segment.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
   std::size_t start = 0;
   while (start < path.size()) {
     if (path[start] == '/') {
@@ -14,17 +15,17 @@ std::vector<std::string> split_path(std::string_view path) {
     }
     auto end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
-    segments.emplace_back(path.substr(start, end - start));
+    segments.push_back(path.substr(start, end - start));
     start = end;
   }
   return segments;
 }
 
-bool is_param(const std::string& segment) {
+bool is_param(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-bool segments_match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+bool segments_match(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path,
                     std::map<std::string, std::string, std::less<>>* params) {
   if (pattern.size() != path.size()) return false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -45,7 +46,8 @@ bool has_prefix(std::string_view path, std::string_view prefix) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, AsyncHandler handler) {
-  auto segments = split_path(pattern);
+  auto views = split_path(pattern);
+  std::vector<std::string> segments(views.begin(), views.end());
   routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 

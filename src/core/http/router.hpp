@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/http/message.hpp"
@@ -17,7 +18,7 @@ using SyncHandler = std::function<Response(Request&)>;
 
 struct RouteMatch {
   const AsyncHandler* handler = nullptr;  // null: no route for this method
-  std::string route;                      // the pattern, used as the metrics label
+  std::string_view route;                 // the pattern (owned by the router), the metrics label
   std::string allowed;                    // for 405: "GET, PUT"
 };
 

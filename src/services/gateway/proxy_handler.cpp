@@ -15,17 +15,31 @@ void strip_hop_by_hop(http::Headers& headers) {
   for (auto name : kHopByHop) headers.remove(name);
 }
 
-http::Request upstream_request(const http::Request& request) {
-  http::Request outgoing{.method = request.method, .target = request.target, .headers = request.headers,
-                         .body = request.body};
+http::Request upstream_request(http::Request& request) {
+  http::Request outgoing{.method = request.method, .target = request.target, .headers = std::move(request.headers),
+                         .body = std::move(request.body)};
   strip_hop_by_hop(outgoing.headers);
-  if (auto host = request.headers.get("Host")) outgoing.headers.set("X-Forwarded-Host", std::string(*host));
+  if (auto host = outgoing.headers.get("Host")) outgoing.headers.set("X-Forwarded-Host", std::string(*host));
   outgoing.headers.remove("Host");
   outgoing.headers.set("X-Forwarded-For", request.remote_address);
   outgoing.headers.set("traceparent", format_traceparent({request.trace_id, new_span_id()}));
   return outgoing;
 }
+
+Counter& outcome_counter(MetricsRegistry& metrics, const std::string& upstream, const std::string& outcome) {
+  return metrics.counter("gateway_upstream_requests_total", "Requests forwarded by the gateway, by upstream and outcome",
+                         {{"upstream", upstream}, {"outcome", outcome}});
+}
 }  // namespace
+
+ProxyHandler::ProxyHandler(http::Client& client, Upstream& upstream, MetricsRegistry& metrics, Logger& log)
+    : client_(client),
+      upstream_(upstream),
+      log_(log),
+      ok_(outcome_counter(metrics, upstream.service(), "ok")),
+      retried_(outcome_counter(metrics, upstream.service(), "retried")),
+      timed_out_(outcome_counter(metrics, upstream.service(), "timeout")),
+      failed_(outcome_counter(metrics, upstream.service(), "error")) {}
 
 http::Awaitable ProxyHandler::forward(http::Request& request) {
   if (upstream_.size() == 0)
@@ -41,13 +55,13 @@ http::Awaitable ProxyHandler::forward(http::Request& request) {
       failure = error;
     }
     if (!failure) {
-      count("ok");
+      ok_.inc();
       strip_hop_by_hop(response.headers);
       co_return response;
     }
     bool another_instance = attempt + 1 < upstream_.size();
     if (failure->kind() == http::UpstreamError::Kind::connect && another_instance) {
-      count("retried");
+      retried_.inc();
       continue;
     }
     co_return failure_response(*failure, request);
@@ -56,18 +70,12 @@ http::Awaitable ProxyHandler::forward(http::Request& request) {
 
 http::Response ProxyHandler::failure_response(const http::UpstreamError& error, const http::Request& request) {
   bool timeout = error.kind() == http::UpstreamError::Kind::timeout;
-  count(timeout ? "timeout" : "error");
+  (timeout ? timed_out_ : failed_).inc();
   log_.log(LogLevel::warn, "upstream failed", request.trace_id,
            {{"upstream", upstream_.service()}, {"path", request.path}, {"error", std::string_view(error.what())}});
   if (timeout)
     return http::Response::json(504, http::error_body("gateway_timeout", upstream_.service() + " did not answer in time"));
   return http::Response::json(502, http::error_body("bad_gateway", upstream_.service() + " is unavailable: " + error.what()));
-}
-
-void ProxyHandler::count(std::string_view outcome) {
-  metrics_.counter("gateway_upstream_requests_total", "Requests forwarded by the gateway, by upstream and outcome",
-                   {{"upstream", upstream_.service()}, {"outcome", std::string(outcome)}})
-      .inc();
 }
 
 }  // namespace cinema::gateway
