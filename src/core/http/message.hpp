@@ -50,6 +50,8 @@ struct Response {
   static Response empty(int status);
 };
 
+// Case-insensitive equality of ASCII tokens (header names, content codings); no locale involved.
+bool iequals(std::string_view a, std::string_view b);
 // Splits "/a/b?x=1" into path and query (without '?').
 std::pair<std::string_view, std::string_view> split_target(std::string_view target);
 // `plus_is_space`: '+' means a space in query strings (form encoding), not in paths.

@@ -3,7 +3,8 @@
 // (CQRS), and building a page of every movie costs milliseconds while sending a stored one costs
 // microseconds. An entry is tagged with the views' version it was built at; a newer version
 // rebuilds it. Building may run with a newer state than its tag, never with an older one, because
-// the version moves inside the writing transaction, before the new state can be read.
+// the version moves inside the writing transaction, before the new state can be read. A client
+// that accepts gzip gets the stored answer compressed, also once per version.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,30 +12,50 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/http/compression.hpp"
+
 namespace cinema::viewpage {
 
 class AnswerCache {
  public:
+  using Answer = std::shared_ptr<const std::string>;
+
   // `key` names the answer ("movies", "movie:7"); there are at most a few per movie.
-  std::shared_ptr<const std::string> get(const std::string& key, std::uint64_t version,
-                                         const std::function<std::string()>& build) {
+  Answer get(const std::string& key, std::uint64_t version, const std::function<std::string()>& build) {
     {
       std::lock_guard lock(mutex_);
       auto found = entries_.find(key);
-      if (found != entries_.end() && found->second.version == version) return found->second.answer;
+      if (found != entries_.end() && found->second.version == version) return found->second.plain;
     }
     auto answer = std::make_shared<const std::string>(build());
     std::lock_guard lock(mutex_);
     if (entries_.size() >= kMaxEntries) entries_.clear();  // keys come from requests: stay bounded
-    entries_[key] = Entry{version, answer};
+    entries_[key] = Entry{version, answer, nullptr};
     return answer;
+  }
+
+  // The same answer gzip-compressed, compressed once per version.
+  Answer get_gzipped(const std::string& key, std::uint64_t version, const std::function<std::string()>& build) {
+    auto plain = get(key, version, build);
+    {
+      std::lock_guard lock(mutex_);
+      auto found = entries_.find(key);
+      if (found != entries_.end() && found->second.plain == plain && found->second.gzipped)
+        return found->second.gzipped;
+    }
+    auto gzipped = std::make_shared<const std::string>(http::gzip(*plain));
+    std::lock_guard lock(mutex_);
+    auto found = entries_.find(key);
+    if (found != entries_.end() && found->second.plain == plain) found->second.gzipped = gzipped;
+    return gzipped;
   }
 
  private:
   static constexpr std::size_t kMaxEntries = 4096;
   struct Entry {
     std::uint64_t version;
-    std::shared_ptr<const std::string> answer;
+    Answer plain;
+    Answer gzipped;  // null until a client asks for it
   };
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;

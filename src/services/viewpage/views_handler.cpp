@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/http/compression.hpp"
 #include "core/http/errors.hpp"
 #include "core/json.hpp"
 #include "services/viewpage/view_json.hpp"
@@ -16,20 +17,30 @@ void ViewsHandler::register_routes(http::Router& router) {
   if (feed_) router.add_sync("POST", "/viewpage/replay", [this](http::Request& r) { return replay(r); });
 }
 
-http::Response ViewsHandler::movies(const http::Request&) const {
-  auto answer = movie_answers_.get("movies", views_.version(), [&] { return boards_to_json(views_.boards({})); });
-  return http::Response::json(200, *answer);
+http::Response ViewsHandler::movies(const http::Request& request) const {
+  return cached_answer(request, "movies", [&] { return boards_to_json(views_.boards({})); }, {});
 }
 
 http::Response ViewsHandler::movie(const http::Request& request) const {
   auto id = json::parse_id(request.path_param("id"), "movieId");
   // An unknown movie is cached as an empty answer: a 404 is as cheap as a hit.
-  auto answer = movie_answers_.get("movie:" + std::to_string(id), views_.version(), [&] {
-    auto boards = views_.boards({id, id});
-    return boards.empty() ? std::string() : board_to_json(boards.front());
-  });
-  if (answer->empty()) throw http::NotFound("movie " + std::to_string(id) + " does not exist");
-  return http::Response::json(200, *answer);
+  return cached_answer(
+      request, "movie:" + std::to_string(id),
+      [&] {
+        auto boards = views_.boards({id, id});
+        return boards.empty() ? std::string() : board_to_json(boards.front());
+      },
+      "movie " + std::to_string(id) + " does not exist");
+}
+
+http::Response ViewsHandler::cached_answer(const http::Request& request, const std::string& key,
+                                           const std::function<std::string()>& build,
+                                           const std::string& missing) const {
+  auto version = views_.version();
+  auto plain = movie_answers_.get(key, version, build);
+  if (plain->empty()) throw http::NotFound(missing);
+  if (http::accepts_gzip(request)) return http::gzipped_json(200, *movie_answers_.get_gzipped(key, version, build));
+  return http::Response::json(200, *plain);
 }
 
 http::Response ViewsHandler::reservations(const http::Request& request) const {

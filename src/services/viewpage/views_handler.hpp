@@ -2,6 +2,7 @@
 // HTTP answers of the view page, read only from its own tables (CQRS: it never calls another service):
 //   GET /movieViews                      every listed movie with screenings and reservation counts
 //   GET /movieViews/{movieId}            one of them (404 when unknown or deleted)
+//                                        (both gzip-compressed when the client accepts gzip)
 //   GET /reservationViews?customerId=..  a customer's reservations with movie title and payment
 //   GET /viewpage/lag                    how far behind the event log the view is
 //   POST /viewpage/replay                rebuild every view from the first event (202; 409 if underway)
@@ -24,6 +25,10 @@ class ViewsHandler final {
   http::Response reservations(const http::Request& request) const;
   http::Response lag(const http::Request& request) const;
   http::Response replay(const http::Request& request) const;
+  // The stored answer named `key` (built by `build` when the views changed), gzip-compressed when
+  // the client accepts it; an empty answer is a 404 saying `missing`.
+  http::Response cached_answer(const http::Request& request, const std::string& key,
+                               const std::function<std::string()>& build, const std::string& missing) const;
 
   ViewRepository& views_;
   ViewFeed* feed_;

@@ -13,6 +13,7 @@
 #include "contracts/reservation_events.hpp"
 #include "contracts/review_events.hpp"
 #include "contracts/screening_events.hpp"
+#include "core/http/compression.hpp"
 #include "core/http/errors.hpp"
 #include "core/time.hpp"
 #include "events/inbox.hpp"
@@ -114,8 +115,9 @@ class ViewpageTest : public ::testing::Test {
     for (std::size_t i = 0; i < stream.size(); ++i) feed(stream[i], static_cast<std::int64_t>(i));
   }
 
-  http::Response get(const std::string& target) {
+  http::Response get(const std::string& target, http::Headers headers = {}) {
     http::Request request;
+    request.headers = std::move(headers);
     request.method = "GET";
     request.target = target;
     request.path = std::string(http::split_target(target).first);
@@ -162,6 +164,21 @@ TEST_F(ViewpageTest, MovieViewsShowEveryListedMovieWithScreeningsAndReservationC
 TEST_F(ViewpageTest, OneMovieViewIsTheSameObjectAsInTheList) {
   feed_all(seed_stream());
   EXPECT_EQ(get_json("/movieViews/2"), get_json("/movieViews")[1]);
+}
+
+TEST_F(ViewpageTest, AClientThatAcceptsGzipGetsTheSameAnswerCompressed) {
+  feed_all(seed_stream());
+  http::Headers accepts;
+  accepts.set("Accept-Encoding", "gzip, deflate, br");
+  for (std::string target : {"/movieViews", "/movieViews/2"}) {
+    auto plain = get(target);
+    auto compressed = get(target, accepts);
+    EXPECT_FALSE(plain.headers.get("Content-Encoding")) << target;
+    EXPECT_EQ(compressed.headers.get("Content-Encoding"), "gzip") << target;
+    EXPECT_EQ(compressed.headers.get("Vary"), "Accept-Encoding") << target;
+    EXPECT_EQ(compressed.body, http::gzip(plain.body)) << target;
+  }
+  EXPECT_THROW(get("/movieViews/99", accepts), http::NotFound);
 }
 
 TEST_F(ViewpageTest, ADeletedOrUnknownMovieIsNotFound) {
