@@ -34,20 +34,19 @@ class AnswerCache {
     return answer;
   }
 
-  // The same answer gzip-compressed, compressed once per version.
-  Answer get_gzipped(const std::string& key, std::uint64_t version, const std::function<std::string()>& build) {
-    auto plain = get(key, version, build);
+  // `plain` (an answer get() returned for `key`) gzip-compressed, once for as long as it is stored.
+  Answer gzipped(const std::string& key, const Answer& plain) {
     {
       std::lock_guard lock(mutex_);
       auto found = entries_.find(key);
       if (found != entries_.end() && found->second.plain == plain && found->second.gzipped)
         return found->second.gzipped;
     }
-    auto gzipped = std::make_shared<const std::string>(http::gzip(*plain));
+    auto compressed = std::make_shared<const std::string>(http::gzip(*plain));
     std::lock_guard lock(mutex_);
     auto found = entries_.find(key);
-    if (found != entries_.end() && found->second.plain == plain) found->second.gzipped = gzipped;
-    return gzipped;
+    if (found != entries_.end() && found->second.plain == plain) found->second.gzipped = compressed;
+    return compressed;
   }
 
  private:

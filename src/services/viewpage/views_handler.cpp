@@ -36,10 +36,9 @@ http::Response ViewsHandler::movie(const http::Request& request) const {
 http::Response ViewsHandler::cached_answer(const http::Request& request, const std::string& key,
                                            const std::function<std::string()>& build,
                                            const std::string& missing) const {
-  auto version = views_.version();
-  auto plain = movie_answers_.get(key, version, build);
+  auto plain = movie_answers_.get(key, views_.version(), build);
   if (plain->empty()) throw http::NotFound(missing);
-  if (http::accepts_gzip(request)) return http::gzipped_json(200, *movie_answers_.get_gzipped(key, version, build));
+  if (http::accepts_gzip(request)) return http::gzipped_json(200, *movie_answers_.gzipped(key, plain));
   return http::Response::json(200, *plain);
 }
 
