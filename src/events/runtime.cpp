@@ -4,6 +4,7 @@
 
 #include "events/embedded_bus.hpp"
 #include "events/kafka_bus.hpp"
+#include "store/service_database.hpp"
 
 namespace cinema::events {
 
@@ -33,7 +34,7 @@ std::unique_ptr<Bus> make_bus(const Config& config, const std::string& data_dir)
   std::filesystem::create_directories(dir);
   auto retention = std::chrono::hours(config.integer("event.retention_hours"));
   return make_embedded_bus((dir / "events.db").string(),
-                           {.retention = retention, .synchronous_full = config.text("data.synchronous") == "full"});
+                           {.retention = retention, .synchronous_full = store::sqlite_options(config).synchronous_full});
 }
 
 EventRuntime::EventRuntime(ServiceContext& context, store::Database& db)

@@ -10,6 +10,9 @@
 
 namespace cinema::store {
 
+// SQLite options from the settings every service has (data.synchronous), for every file it opens.
+SqliteOptions sqlite_options(const Config& config);
+
 // `file_setting`: the key holding the file name ("movie.db_file"); a relative name is under data.dir.
 std::unique_ptr<Database> open_service_database(ServiceContext& context, const std::string& file_setting,
                                                 std::span<const Migration> migrations);
