@@ -61,11 +61,14 @@ std::optional<std::int64_t> ConsumerRunner::lag() const {
 }
 
 void ConsumerRunner::run() {
+  BatchPacer pacer(options_.batch_interval);
   while (!stopping_) {
     try {
       if (!consumer_) consumer_ = bus_.consumer(options_.group, options_.topic);
       run_requested_replay();
+      pacer.wait_turn();
       auto batch = consumer_->poll(kPollTimeout);
+      if (!batch.empty()) pacer.took_batch();
       auto applied = apply_batch(batch);  // what is not applied (stopping) comes again on restart
       if (applied > 1) crash_point(options_.group, "mid-batch");
       // One commit per batch keeps the shared log (or the Kafka coordinator) out of the per-event

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <thread>
 
+#include "events/batch_pacer.hpp"
 #include "events/bus.hpp"
 #include "events/inbox.hpp"
 #include "store/database.hpp"
@@ -38,6 +39,8 @@ struct ConsumerOptions {
   std::string dead_letter_topic;
   int max_attempts = 5;
   EventFilter wanted;  // empty: every event
+  // Least time between two batches (see BatchPacer); zero applies at every wake-up.
+  std::chrono::milliseconds batch_interval{};
 };
 
 class ConsumerRunner {

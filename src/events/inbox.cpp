@@ -15,16 +15,10 @@ InboxOutcome apply_once(store::Database& db, const Event& event, const std::func
 
 InboxOutcome apply_once_within(store::Database& db, const Event& event, const std::function<void()>& effect) {
   if (!db.query(kSeen, {event.event_id}).empty()) return InboxOutcome::duplicate;
-  db.execute_script("SAVEPOINT inbox_event");
-  try {
-    effect();
-    db.execute(kRecord, {event.event_id, event.event_type, event.offset});
-  } catch (...) {
-    db.execute_script("ROLLBACK TO inbox_event");
-    db.execute_script("RELEASE inbox_event");
-    throw;
-  }
-  db.execute_script("RELEASE inbox_event");
+  store::Transaction applied(db);  // a savepoint: a failing effect is undone alone
+  effect();
+  db.execute(kRecord, {event.event_id, event.event_type, event.offset});
+  applied.commit();
   return InboxOutcome::applied;
 }
 

@@ -11,8 +11,9 @@ constexpr auto kPollInterval = std::chrono::milliseconds(500);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 }  // namespace
 
-Relay::Relay(Outbox& outbox, std::unique_ptr<Publisher> publisher, Logger& log, MetricsRegistry& metrics)
-    : outbox_(outbox), publisher_(std::move(publisher)), log_(log), metrics_(metrics) {
+Relay::Relay(Outbox& outbox, std::unique_ptr<Publisher> publisher, Logger& log, MetricsRegistry& metrics,
+             std::chrono::milliseconds batch_interval)
+    : outbox_(outbox), publisher_(std::move(publisher)), log_(log), metrics_(metrics), pacer_(batch_interval) {
   metrics_.gauge("outbox_backlog", "Events committed but not yet published", {},
                  [this] { return static_cast<double>(outbox_.backlog()); });
   thread_ = std::thread([this] { run(); });
@@ -46,6 +47,7 @@ void Relay::run() {
       wake_.wait_for(lock, kPollInterval, [this] { return pending_ || stopping_; });
       pending_ = false;
     }
+    pacer_.wait_turn();
     bool stopping = false;
     try {
       while (publish_batch()) {
@@ -70,6 +72,7 @@ void Relay::run() {
 bool Relay::publish_batch() {
   auto rows = outbox_.oldest(kBatchSize);
   if (rows.empty()) return false;
+  pacer_.took_batch();
   // Consecutive rows of one topic go out together; the order of rows is kept across topics too.
   for (std::size_t start = 0; start < rows.size();) {
     std::size_t end = start;

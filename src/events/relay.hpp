@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "events/batch_pacer.hpp"
 #include "events/bus.hpp"
 #include "events/outbox.hpp"
 
@@ -18,7 +19,9 @@ namespace cinema::events {
 
 class Relay {
  public:
-  Relay(Outbox& outbox, std::unique_ptr<Publisher> publisher, Logger& log, MetricsRegistry& metrics);
+  // Batches are at least `batch_interval` apart (see BatchPacer); zero publishes at every wake-up.
+  Relay(Outbox& outbox, std::unique_ptr<Publisher> publisher, Logger& log, MetricsRegistry& metrics,
+        std::chrono::milliseconds batch_interval = {});
   ~Relay();  // stops the thread after one last attempt to drain
   Relay(const Relay&) = delete;
   Relay& operator=(const Relay&) = delete;
@@ -35,6 +38,7 @@ class Relay {
   std::unique_ptr<Publisher> publisher_;
   Logger& log_;
   MetricsRegistry& metrics_;
+  BatchPacer pacer_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool pending_ = true;

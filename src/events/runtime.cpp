@@ -23,6 +23,11 @@ SettingGroup event_settings() {
            "Embedded log: delete events older than this once every consumer group committed them; 0 keeps "
            "every event, which a replay from the first event needs.",
            0, 100000},
+          {"event.batch_interval_ms", T::integer, "2",
+           "Least time between two batches of a relay or a consumer group. Under load the events of that "
+           "window share one transaction; an event waits at most this much more per hop. 0: a batch per "
+           "wake-up.",
+           0, 100},
           {"kafka.brokers", T::string, "127.0.0.1:9092", "Kafka bootstrap servers (event.bus=kafka)."},
       }};
 }
@@ -43,7 +48,7 @@ EventRuntime::EventRuntime(ServiceContext& context, store::Database& db)
       topic_(context.config.text("event.topic")),
       bus_(make_bus(context.config, context.data_dir)),
       outbox_(db),
-      relay_(std::make_unique<Relay>(outbox_, bus_->publisher(), context.log, context.metrics)) {
+      relay_(std::make_unique<Relay>(outbox_, bus_->publisher(), context.log, context.metrics, batch_interval())) {
   context.log.info("event bus ready", {{"bus", bus_->name()}, {"topic", topic_}});
   context.on_stop([this] { stop(); });
 }
@@ -55,9 +60,13 @@ void EventRuntime::stop() {
   if (relay_) relay_->stop();
 }
 
+std::chrono::milliseconds EventRuntime::batch_interval() const {
+  return std::chrono::milliseconds(context_.config.integer("event.batch_interval_ms"));
+}
+
 ConsumerRunner& EventRuntime::consume(const std::string& group, EventHandler handler, EventFilter wanted) {
   ConsumerOptions options{group, topic_, topic_ + ".DLT", static_cast<int>(context_.config.integer("event.max_attempts")),
-                          std::move(wanted)};
+                          std::move(wanted), batch_interval()};
   // Events the handler emits are in the outbox when its inbox transaction commits. Waking the relay
   // before that commit is safe: the relay reads the outbox through the same connection, whose lock
   // the transaction holds, so it sees the rows right after the commit.

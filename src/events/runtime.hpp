@@ -2,6 +2,7 @@
 // What a service needs of the event backbone, built from settings: the bus (embedded log or
 // Kafka), the outbox relay of the service's database, and its consumer groups. Everything stops
 // with the service (after the HTTP server drained).
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,8 +28,17 @@ class EventRuntime final : public EventSink {
   // topic, and published after the commit. Call `published()` after the commit to wake the relay.
   void emit(const Event& event) override { outbox_.append(event, topic_); }
   void published() override {
+    // Inside an enclosing transaction (a store::CommitGroup's) the commit is still to come.
+    if (db_.in_transaction()) {
+      publish_after_commit_ = true;
+      return;
+    }
     crash_point(context_.service, "published");
     relay_->notify();
+  }
+  // For a CommitGroup's after_commit: does what published() put off until the group committed.
+  void group_committed() {
+    if (publish_after_commit_.exchange(false)) published();
   }
   // Consumes the main topic as group `group` (normally the service's name), applying the events
   // `wanted` lets through (all without it); the runner lives until stop().
@@ -40,6 +50,8 @@ class EventRuntime final : public EventSink {
   Bus& bus() { return *bus_; }
 
  private:
+  [[nodiscard]] std::chrono::milliseconds batch_interval() const;
+
   ServiceContext& context_;
   store::Database& db_;
   std::string topic_;
@@ -47,6 +59,7 @@ class EventRuntime final : public EventSink {
   Outbox outbox_;
   std::unique_ptr<Relay> relay_;
   std::vector<std::unique_ptr<ConsumerRunner>> consumers_;
+  std::atomic<bool> publish_after_commit_{false};
 };
 
 // The bus chosen by the settings (also used by CLI tools such as `cinema events`).

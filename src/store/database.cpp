@@ -58,8 +58,12 @@ std::optional<std::string> Row::optional_text(std::size_t column) const {
   return text(column);
 }
 
-Transaction::Transaction(Database& db) : db_(db), lock_(db.mutex()) {
-  db_.begin();
+Transaction::Transaction(Database& db) : db_(db), lock_(db.mutex()), nested_(db.depth_ > 0) {
+  if (nested_)
+    db_.execute_script("SAVEPOINT nested_transaction");
+  else
+    db_.begin();
+  if (db_.depth_++ == 0) db_.owner_ = std::this_thread::get_id();
 }
 
 Transaction::~Transaction() {
@@ -67,15 +71,27 @@ Transaction::~Transaction() {
   // Throwing here while another exception unwinds would terminate the process, and an uncommitted
   // transaction is never made durable, so a failed rollback loses nothing that was promised.
   try {
-    db_.rollback();
+    if (nested_)
+      db_.execute_script("ROLLBACK TO nested_transaction; RELEASE nested_transaction");
+    else
+      db_.rollback();
   } catch (...) {
   }
+  leave();
 }
 
 void Transaction::commit() {
   if (done_) throw StoreError("transaction already committed");
-  db_.commit();
+  if (nested_)
+    db_.execute_script("RELEASE nested_transaction");
+  else
+    db_.commit();
   done_ = true;
+  leave();
+}
+
+void Transaction::leave() {
+  if (--db_.depth_ == 0) db_.owner_ = std::thread::id{};
 }
 
 namespace {

@@ -5,12 +5,14 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -57,6 +59,9 @@ class Database {
 
   // Serializes use of the connection across threads; Transaction holds it for its whole life.
   std::recursive_mutex& mutex() { return mutex_; }
+  // Whether the calling thread is inside a Transaction on this connection (so a commit it makes
+  // now is a savepoint's, not yet durable).
+  [[nodiscard]] bool in_transaction() const { return owner_.load() == std::this_thread::get_id(); }
 
  protected:
   friend class Transaction;
@@ -66,9 +71,13 @@ class Database {
 
  private:
   std::recursive_mutex mutex_;
+  int depth_ = 0;                        // open Transactions, guarded by mutex_
+  std::atomic<std::thread::id> owner_;  // the thread whose Transactions they are
 };
 
-// RAII write transaction: rolls back unless commit() was called. Not nestable.
+// RAII write transaction: rolls back unless commit() was called. Inside another one (on the same
+// thread) it is a savepoint of it: its commit keeps its changes for the enclosing transaction to
+// commit, its rollback undoes only them.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -78,8 +87,11 @@ class Transaction {
   void commit();
 
  private:
+  void leave();
+
   Database& db_;
   std::unique_lock<std::recursive_mutex> lock_;
+  bool nested_;
   bool done_ = false;
 };
 

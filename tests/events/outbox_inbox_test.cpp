@@ -1,5 +1,6 @@
 // Component tier: outbox + relay on the producing side, inbox + consumer runner on the consuming
 // side, over the embedded log on real SQLite files.
+#include <atomic>
 #include <filesystem>
 #include <set>
 
@@ -120,6 +121,43 @@ TEST_F(OutboxInboxTest, RelayKeepsEventsWhileTheBusFailsAndPublishesThemLater) {
   relay.notify();
   ASSERT_TRUE(eventually([&] { return outbox.backlog() == 0; }));
   EXPECT_EQ(published_ids(), (std::vector<std::string>{"a", "b"}));
+}
+
+// Counts the batches handed to the bus.
+class CountingPublisher final : public Publisher {
+ public:
+  CountingPublisher(std::unique_ptr<Publisher> inner, std::atomic<int>& batches) : inner_(std::move(inner)), batches_(batches) {}
+  void publish(const std::string& topic, std::span<const Event> events) override {
+    inner_->publish(topic, events);
+    ++batches_;
+  }
+
+ private:
+  std::unique_ptr<Publisher> inner_;
+  std::atomic<int>& batches_;
+};
+
+TEST_F(OutboxInboxTest, RelayPublishesWhatArrivesWithinItsBatchIntervalInOneBatch) {
+  Outbox outbox(*db_);
+  std::atomic<int> batches{0};
+  Relay relay(outbox, std::make_unique<CountingPublisher>(bus_->publisher(), batches), log_, metrics_,
+              std::chrono::milliseconds(300));
+  auto commit_and_notify = [&](const std::string& id) {
+    store::Transaction transaction(*db_);
+    outbox.append(event(id), "cinema");
+    transaction.commit();
+    relay.notify();
+  };
+  commit_and_notify("first");  // long after any earlier batch: published at once
+  ASSERT_TRUE(eventually([&] { return outbox.backlog() == 0; }));
+  EXPECT_EQ(batches, 1);
+  for (int i = 0; i < 5; ++i) {  // five commits, each waking the relay, well within 300 ms
+    commit_and_notify("e" + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_TRUE(eventually([&] { return outbox.backlog() == 0; }));
+  EXPECT_EQ(batches, 2) << "the five commits were published one batch at a time";
+  EXPECT_EQ(published_ids(), (std::vector<std::string>{"first", "e0", "e1", "e2", "e3", "e4"}));
 }
 
 TEST_F(OutboxInboxTest, InboxAppliesAnEventOnlyOnce) {

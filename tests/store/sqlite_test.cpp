@@ -210,6 +210,45 @@ TEST_F(SqliteTest, TransactionRollsBackWhenAnExceptionEscapes) {
   EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM seats"), 1);
 }
 
+TEST_F(SqliteTest, NestedTransactionRollsBackOnlyItsOwnChanges) {
+  auto db = open_with_table();
+  {
+    Transaction outer(*db);
+    db->execute("INSERT INTO seats (code) VALUES ($1)", {"N1"s});
+    {
+      Transaction inner(*db);
+      db->execute("INSERT INTO seats (code) VALUES ($1)", {"N2"s});
+    }  // not committed: undone alone
+    {
+      Transaction inner(*db);
+      db->execute("INSERT INTO seats (code) VALUES ($1)", {"N3"s});
+      inner.commit();
+    }
+    outer.commit();
+  }
+  EXPECT_EQ(db->query("SELECT group_concat(code) FROM seats").at(0).text(0), "N1,N3");
+}
+
+TEST_F(SqliteTest, NestedCommitIsNotDurableUntilTheOuterCommits) {
+  auto db = open_with_table();
+  auto reader = open_sqlite(path());
+  EXPECT_FALSE(db->in_transaction());
+  {
+    Transaction outer(*db);
+    EXPECT_TRUE(db->in_transaction());
+    {
+      Transaction inner(*db);
+      db->execute("INSERT INTO seats (code) VALUES ($1)", {"N4"s});
+      inner.commit();
+    }
+    EXPECT_TRUE(db->in_transaction()) << "still inside the outer transaction";
+    EXPECT_EQ(scalar(*reader, "SELECT COUNT(*) FROM seats"), 0);
+    std::async(std::launch::async, [&] { EXPECT_FALSE(db->in_transaction()) << "another thread's question"; }).get();
+  }  // the outer one rolls back, and the inner commit with it
+  EXPECT_FALSE(db->in_transaction());
+  EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM seats"), 0);
+}
+
 TEST_F(SqliteTest, FailedCommitRollsBackAndLeavesConnectionUsable) {
   auto db = open_sqlite(path());
   db->execute_script(

@@ -4,7 +4,7 @@
 // It wakes when told a message was stored and every `RetryPolicy::base`, sends what is due, and
 // records each outcome: delivered (with MessageSent), a retry after a backoff, or failed.
 // Pending messages survive a restart and are picked up by the first pass. A crash between a send
-// and its record sends that message again: delivery is at-least-once.
+// and its record (at most a batch, or 100 ms of sends) sends those messages again: delivery is at-least-once.
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -36,7 +36,13 @@ class Dispatcher {
 
  private:
   void run();
-  void deliver(const Message& message);
+  struct Attempt {
+    Message next;  // the message as the attempt left it
+    std::chrono::system_clock::time_point at;
+    std::string error;  // why it was not delivered
+  };
+  Attempt send(const Message& message);
+  void record(const std::vector<Attempt>& attempts);
   void count(std::string_view outcome);
 
   store::Database& db_;

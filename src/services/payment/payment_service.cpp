@@ -14,7 +14,8 @@ class PaymentService {
       : db_(std::move(db)),
         events_(context, *db_),
         payments_(*db_),
-        handler_(*db_, payments_, events_,
+        commits_(*db_, context.io.get_executor(), [this] { events_.group_committed(); }),
+        handler_(commits_, payments_, events_,
                  std::chrono::milliseconds(context.config.integer("payment.processor_hang_ms"))),
         policy_(payments_, events_, context.log) {}
 
@@ -27,6 +28,7 @@ class PaymentService {
   std::unique_ptr<store::Database> db_;
   events::EventRuntime events_;
   PaymentRepository payments_;
+  store::CommitGroup commits_;
   PaymentsHandler handler_;
   PaymentPolicy policy_;
 };

@@ -46,16 +46,15 @@ http::Awaitable PaymentsHandler::create(http::Request& request) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, processor_hang_);
     co_await timer.async_wait(boost::asio::use_awaitable);
   }
-  co_return record(wanted, verdict, request.trace_id);
+  co_return co_await commits_.run([&] { return record(wanted, verdict, request.trace_id); });
 }
 
 http::Response PaymentsHandler::record(const contracts::PaymentRequest& wanted, const CardVerdict& verdict,
                                        const std::string& trace_id) {
-  store::Transaction transaction(db_);
+  // Runs inside the commit group's transaction: the payment and its event commit together.
   if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) return repeated(*stored, wanted);
   auto payment = payments_.insert(settle(wanted, verdict));
   events_.emit(contracts::payment_event(event_type_of(payment), payment, {trace_id, std::chrono::system_clock::now()}));
-  transaction.commit();
   events_.published();
   auto response = payment_response(payment, 201);
   if (payment.status == status::paid) response.headers.set("Location", "/payments/" + std::to_string(payment.pay_id));

@@ -11,26 +11,29 @@
 #include "events/event_sink.hpp"
 #include "services/payment/card_processor.hpp"
 #include "services/payment/payment_repository.hpp"
+#include "store/commit_group.hpp"
 
 namespace cinema::payment {
 
 class PaymentsHandler final {
  public:
   // `processor_hang`: how long the hanging test card keeps the processor from answering.
-  PaymentsHandler(store::Database& db, PaymentRepository& payments, events::EventSink& events,
+  // Payments are recorded through `commits`: concurrent charges share a commit.
+  PaymentsHandler(store::CommitGroup& commits, PaymentRepository& payments, events::EventSink& events,
                   std::chrono::milliseconds processor_hang)
-      : db_(db), payments_(payments), events_(events), processor_hang_(processor_hang) {}
+      : commits_(commits), payments_(payments), events_(events), processor_hang_(processor_hang) {}
   void register_routes(http::Router& router);
 
  private:
   http::Awaitable create(http::Request& request);
   http::Response list(const http::Request& request) const;
   http::Response get(const http::Request& request) const;
-  // Stores the first outcome with its event, unless a call for the same rsvId stored one meanwhile.
+  // Stores the first outcome with its event, unless a call for the same rsvId stored one meanwhile
+  // (a write for the commit group).
   http::Response record(const contracts::PaymentRequest& wanted, const CardVerdict& verdict,
                         const std::string& trace_id);
 
-  store::Database& db_;
+  store::CommitGroup& commits_;
   PaymentRepository& payments_;
   events::EventSink& events_;
   std::chrono::milliseconds processor_hang_;

@@ -25,7 +25,8 @@ class ReservationService {
                       std::chrono::milliseconds(context.config.integer("reservation.payment_timeout_ms")),
                       static_cast<std::size_t>(context.config.integer("reservation.max_in_flight"))},
                   breaker_, context.metrics),
-        handler_(reservations_, saga_, payments_),
+        commits_(*db_, context.io.get_executor(), [this] { events_.group_committed(); }),
+        handler_(reservations_, saga_, commits_, payments_),
         policy_(reservations_, saga_),
         recovery_(reservations_, saga_, payments_, context.log,
                   std::chrono::milliseconds(context.config.integer("reservation.settle_after_ms"))) {}
@@ -48,6 +49,7 @@ class ReservationService {
   ReservationSaga saga_;
   resilience::CircuitBreaker breaker_;
   PaymentClient payments_;
+  store::CommitGroup commits_;
   ReservationsHandler handler_;
   ReservationPolicy policy_;
   ReservationRecovery recovery_;

@@ -43,12 +43,14 @@ http::Response reservation_response(const Reservation& reservation, int success_
 http::Awaitable ReservationsHandler::create(http::Request& request) {
   auto wanted = parse_reservation_request(request.body);
   wanted.idempotency_key = std::string(request.headers.get("Idempotency-Key").value_or(""));
-  auto started = saga_.start(wanted, iso_utc(std::chrono::system_clock::now()));
+  auto now = iso_utc(std::chrono::system_clock::now());
+  auto started = co_await commits_.run([&] { return saga_.start(wanted, now); });
   if (auto* refused = std::get_if<Refusal>(&started)) co_return refusal_response(*refused);
   auto pending = std::get<Reservation>(started);
   if (pending.status != status::requested) co_return reservation_response(pending, 200);  // a repeated key
   auto outcome = co_await payments_.pay(payment_request_for(pending), request.trace_id);
-  auto settled = saga_.settle(pending, outcome, {request.trace_id, std::chrono::system_clock::now()});
+  contracts::EventOrigin origin{request.trace_id, std::chrono::system_clock::now()};
+  auto settled = co_await commits_.run([&] { return saga_.settle(pending, outcome, origin); });
   if (settled.status == status::requested || outcome.kind == PaymentOutcome::Kind::unavailable)
     co_return pending_response(settled, outcome);
   co_return reservation_response(settled, 201);

@@ -5,13 +5,16 @@
 #include "core/http/router.hpp"
 #include "services/reservation/payment_client.hpp"
 #include "services/reservation/reservation_saga.hpp"
+#include "store/commit_group.hpp"
 
 namespace cinema::reservation {
 
 class ReservationsHandler final {
  public:
-  ReservationsHandler(ReservationRepository& reservations, ReservationSaga& saga, PaymentClient& payments)
-      : reservations_(reservations), saga_(saga), payments_(payments) {}
+  // The saga's steps of POST go through `commits`: concurrent reservations share a commit.
+  ReservationsHandler(ReservationRepository& reservations, ReservationSaga& saga, store::CommitGroup& commits,
+                      PaymentClient& payments)
+      : reservations_(reservations), saga_(saga), commits_(commits), payments_(payments) {}
   void register_routes(http::Router& router);
 
  private:
@@ -22,6 +25,7 @@ class ReservationsHandler final {
 
   ReservationRepository& reservations_;
   ReservationSaga& saga_;
+  store::CommitGroup& commits_;
   PaymentClient& payments_;
 };
 

@@ -46,6 +46,24 @@ class StuckSender final : public MessageSender {
   std::shared_future<void> released_ = release.get_future().share();
 };
 
+// Takes `delay` per send, then hangs on send number `hang_at` until released.
+class SlowThenStuckSender final : public MessageSender {
+ public:
+  SlowThenStuckSender(std::chrono::milliseconds delay, int hang_at) : delay_(delay), hang_at_(hang_at) {}
+  DeliveryResult send(const Message&) override {
+    if (++sends_ == hang_at_) released_.wait();
+    std::this_thread::sleep_for(delay_);
+    return {true, {}};
+  }
+  std::promise<void> release;
+
+ private:
+  std::chrono::milliseconds delay_;
+  int hang_at_;
+  std::atomic<int> sends_{0};
+  std::shared_future<void> released_ = release.get_future().share();
+};
+
 class DispatcherTest : public MessageDatabaseTest {
  protected:
   void TearDown() override {
@@ -129,6 +147,20 @@ TEST_F(DispatcherTest, MessagesPendingAtRestartAreDeliveredByTheFirstPass) {
   auto message = settled(id, 3s);
   EXPECT_EQ(message.delivery, "delivered");
   EXPECT_EQ(message.attempts, 2);
+}
+
+TEST_F(DispatcherTest, OutcomesOfASlowSenderAreRecordedWithoutWaitingForTheRestOfTheBatch) {
+  std::vector<std::int64_t> ids;
+  for (const auto* event_id : {"e1", "e2", "e3"}) ids.push_back(store(event_id));
+  auto& sender = start<SlowThenStuckSender>({60s, 8}, 80ms, 3);
+  // Sent in one pass; the third send hangs. What a crash now would send again must not include
+  // the first two: their outcome is on record although the pass has not finished.
+  EXPECT_EQ(settled(ids[0], 3s).delivery, "delivered");
+  EXPECT_EQ(settled(ids[1], 3s).delivery, "delivered");
+  EXPECT_EQ(messages_->find(ids[2])->delivery, "pending");
+  sender.release.set_value();
+  EXPECT_EQ(settled(ids[2], 3s).delivery, "delivered");
+  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"MessageSent", "MessageSent", "MessageSent"}));
 }
 
 TEST_F(DispatcherTest, StoringAMessageNeverWaitsForASenderThatHangs) {

@@ -29,7 +29,8 @@ class PaymentsHandlerTest : public PaymentDatabaseTest {
  protected:
   void SetUp() override {
     PaymentDatabaseTest::SetUp();
-    handler_.emplace(*db_, *payments_, *sink_, kHang);
+    commits_.emplace(*db_, io_.get_executor());
+    handler_.emplace(*commits_, *payments_, *sink_, kHang);
     handler_->register_routes(router_);
   }
 
@@ -54,6 +55,7 @@ class PaymentsHandlerTest : public PaymentDatabaseTest {
   http::Router router_;
   http::Pipeline pipeline_{router_, log_, metrics_};
   boost::asio::io_context io_;
+  std::optional<store::CommitGroup> commits_;
   std::optional<PaymentsHandler> handler_;
 };
 

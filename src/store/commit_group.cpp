@@ -1,0 +1,45 @@
+#include "store/commit_group.hpp"
+
+namespace cinema::store {
+
+CommitGroup::CommitGroup(Database& db, boost::asio::any_io_executor executor, std::function<void()> after_commit)
+    : db_(db), executor_(std::move(executor)), after_commit_(std::move(after_commit)) {}
+
+void CommitGroup::enqueue(Pending pending) {
+  std::lock_guard lock(mutex_);
+  pending_.push_back(std::move(pending));
+  if (std::exchange(flush_posted_, true)) return;
+  // Posted, so it runs after the handlers the loop already has ready: their writes join the group.
+  boost::asio::post(executor_, [this] { flush(); });
+}
+
+void CommitGroup::flush() {
+  std::vector<Pending> group;
+  {
+    std::lock_guard lock(mutex_);
+    group.swap(pending_);
+    flush_posted_ = false;
+  }
+  bool committed = false;
+  try {
+    Transaction transaction(db_);
+    for (auto& pending : group) {
+      try {
+        Transaction write(db_);
+        pending.write();
+        write.commit();
+      } catch (...) {
+        *pending.failure = std::current_exception();
+      }
+    }
+    transaction.commit();
+    committed = true;
+  } catch (...) {
+    for (auto& pending : group)
+      if (!*pending.failure) *pending.failure = std::current_exception();
+  }
+  if (committed && after_commit_) after_commit_();
+  for (auto& pending : group) pending.waiter->resume();
+}
+
+}  // namespace cinema::store
