@@ -15,6 +15,6 @@ struct Event {
   std::int64_t offset = -1; // position in the log; set when consumed
 };
 
-std::string new_event_id();  // random UUID v4 text
+std::string new_event_id();  // UUID v7 text: ordered by creation time (ms), then random
 
 }  // namespace cinema::events
