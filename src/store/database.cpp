@@ -58,9 +58,11 @@ std::optional<std::string> Row::optional_text(std::size_t column) const {
   return text(column);
 }
 
+// Savepoints go through execute(), whose statements are prepared once: a commit group opens two
+// per request.
 Transaction::Transaction(Database& db) : db_(db), lock_(db.mutex()), nested_(db.depth_ > 0) {
   if (nested_)
-    db_.execute_script("SAVEPOINT nested_transaction");
+    db_.execute("SAVEPOINT nested_transaction");
   else
     db_.begin();
   if (db_.depth_++ == 0) db_.owner_ = std::this_thread::get_id();
@@ -71,10 +73,12 @@ Transaction::~Transaction() {
   // Throwing here while another exception unwinds would terminate the process, and an uncommitted
   // transaction is never made durable, so a failed rollback loses nothing that was promised.
   try {
-    if (nested_)
-      db_.execute_script("ROLLBACK TO nested_transaction; RELEASE nested_transaction");
-    else
+    if (nested_) {
+      db_.execute("ROLLBACK TO nested_transaction");
+      db_.execute("RELEASE nested_transaction");
+    } else {
       db_.rollback();
+    }
   } catch (...) {
   }
   leave();
@@ -83,7 +87,7 @@ Transaction::~Transaction() {
 void Transaction::commit() {
   if (done_) throw StoreError("transaction already committed");
   if (nested_)
-    db_.execute_script("RELEASE nested_transaction");
+    db_.execute("RELEASE nested_transaction");
   else
     db_.commit();
   done_ = true;
