@@ -4,11 +4,13 @@
 // its effect is stored, and skips event ids it already applied (see inbox.hpp).
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/event.hpp"
@@ -19,6 +21,9 @@ class BusError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Whether a consumer group applies events of this type (empty: every type).
+using EventFilter = std::function<bool(std::string_view event_type)>;
 
 class Publisher {
  public:
@@ -47,8 +52,14 @@ class Bus {
  public:
   virtual ~Bus() = default;
   virtual std::unique_ptr<Publisher> publisher() = 0;
-  // `group`: the consuming service ("viewpage"); each group sees every event of `topic`.
-  virtual std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) = 0;
+  // `group`: the consuming service ("viewpage"); each group sees every event of `topic`. Events
+  // `wanted` turns away may come as their type and offset alone: the embedded log then never
+  // reads their content (Kafka delivers them whole).
+  virtual std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic,
+                                             EventFilter wanted) = 0;
+  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) {
+    return consumer(group, topic, {});
+  }
   [[nodiscard]] virtual std::string name() const = 0;  // "embedded" | "kafka"
 };
 

@@ -28,7 +28,7 @@ ConsumerRunner::ConsumerRunner(ConsumerOptions options, Bus& bus, store::Databas
       duplicates_(metrics.counter("events_duplicates_skipped_total", kConsumedHelp, {{"group", options_.group}})),
       ignored_(metrics.counter("events_ignored_total", "Events of types the group does not apply, by group",
                                {{"group", options_.group}})),
-      consumer_(bus_.consumer(options_.group, options_.topic)),
+      consumer_(bus_.consumer(options_.group, options_.topic, options_.wanted)),
       dead_letters_(bus_.publisher()) {
   metrics_.gauge("events_consumer_lag", "Events of the topic this group has not applied yet (-1: unknown)",
                  {{"group", options_.group}}, [lag = lag_] { return static_cast<double>(lag->load()); });
@@ -64,7 +64,7 @@ void ConsumerRunner::run() {
   BatchPacer pacer(options_.batch_interval);
   while (!stopping_) {
     try {
-      if (!consumer_) consumer_ = bus_.consumer(options_.group, options_.topic);
+      if (!consumer_) consumer_ = bus_.consumer(options_.group, options_.topic, options_.wanted);
       run_requested_replay();
       pacer.wait_turn();
       auto batch = consumer_->poll(kPollTimeout);

@@ -29,16 +29,14 @@ namespace cinema::events {
 // together with the record that the event was applied.
 using EventHandler = std::function<void(const Event&)>;
 
-// Whether a group applies events of this type. The others only move its position: no transaction,
-// no inbox record (applying them would change nothing).
-using EventFilter = std::function<bool(std::string_view event_type)>;
-
 struct ConsumerOptions {
   std::string group;
   std::string topic;
   std::string dead_letter_topic;
   int max_attempts = 5;
-  EventFilter wanted;  // empty: every event
+  // Events of other types only move the group's position: no transaction, no inbox record
+  // (applying them would change nothing). Empty: every event.
+  EventFilter wanted;
   // Least time between two batches (see BatchPacer); zero applies at every wake-up.
   std::chrono::milliseconds batch_interval{};
 };

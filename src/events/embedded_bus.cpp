@@ -44,9 +44,11 @@ constexpr std::string_view kAppend =
 constexpr std::string_view kPrune =
     "DELETE FROM events WHERE topic = $1 AND appended_ms < $2 AND "
     "log_offset <= (SELECT min(committed) FROM group_offsets WHERE topic = $1)";
-constexpr std::string_view kReadAfter =
+constexpr std::string_view kTypesAfter =
+    "SELECT log_offset, event_type FROM events WHERE topic = $1 AND log_offset > $2 ORDER BY log_offset LIMIT $3";
+constexpr std::string_view kReadRange =
     "SELECT log_offset, event_id, event_type, event_key, payload, traceparent FROM events "
-    "WHERE topic = $1 AND log_offset > $2 ORDER BY log_offset LIMIT $3";
+    "WHERE topic = $1 AND log_offset BETWEEN $2 AND $3 ORDER BY log_offset";
 constexpr std::string_view kCountAfter = "SELECT count(*) FROM events WHERE topic = $1 AND log_offset > $2";
 constexpr std::string_view kCommitted = "SELECT committed FROM group_offsets WHERE group_name = $1 AND topic = $2";
 constexpr std::string_view kCommit =
@@ -154,8 +156,13 @@ constexpr auto kCommitInterval = std::chrono::milliseconds(100);
 
 class EmbeddedConsumer final : public Consumer {
  public:
-  EmbeddedConsumer(const std::string& path, const EmbeddedLogOptions& options, std::string group, std::string topic)
-      : db_(open_log(path, options)), watch_(path), group_(std::move(group)), topic_(std::move(topic)) {
+  EmbeddedConsumer(const std::string& path, const EmbeddedLogOptions& options, std::string group, std::string topic,
+                   EventFilter wanted)
+      : db_(open_log(path, options)),
+        watch_(path),
+        group_(std::move(group)),
+        topic_(std::move(topic)),
+        wanted_(std::move(wanted)) {
     auto rows = db_->query(kCommitted, {group_, topic_});
     position_ = committed_ = stored_ = rows.empty() ? 0 : rows.front().integer(0);
   }
@@ -204,10 +211,28 @@ class EmbeddedConsumer final : public Consumer {
     next_store_ = std::chrono::steady_clock::now() + kCommitInterval;
   }
 
+  // The types and offsets first; the rest only of the events the group wants, read in one range.
+  // (Most groups want few of the types: payment's content reads were a tenth of its CPU.)
   std::vector<Event> read_after(std::int64_t offset) {
     std::vector<Event> events;
-    for (const auto& row : db_->query(kReadAfter, {topic_, offset, kBatchSize}))
-      events.push_back(Event{row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.integer(0)});
+    std::optional<std::int64_t> first_wanted, last_wanted;
+    for (const auto& row : db_->query(kTypesAfter, {topic_, offset, kBatchSize})) {
+      Event& event = events.emplace_back();
+      event.offset = row.integer(0);
+      event.event_type = row.text(1);
+      if (wanted_ && !wanted_(event.event_type)) continue;
+      if (!first_wanted) first_wanted = event.offset;
+      last_wanted = event.offset;
+    }
+    if (!first_wanted) return events;
+    // Both sorted by offset; rows of the log are never changed, and none in this range is pruned
+    // before this group committed past it.
+    auto next = events.begin();
+    for (const auto& row : db_->query(kReadRange, {topic_, *first_wanted, *last_wanted})) {
+      while (next != events.end() && next->offset < row.integer(0)) ++next;
+      if (next == events.end() || next->offset != row.integer(0) || (wanted_ && !wanted_(next->event_type))) continue;
+      *next = Event{row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.integer(0)};
+    }
     return events;
   }
 
@@ -215,6 +240,7 @@ class EmbeddedConsumer final : public Consumer {
   CommitWatch watch_;
   std::string group_;
   std::string topic_;
+  EventFilter wanted_;
   std::int64_t position_ = 0;   // of the last event polled
   std::int64_t committed_ = 0;  // of the last event committed
   std::int64_t stored_ = 0;     // the committed position as the log holds it
@@ -227,8 +253,9 @@ class EmbeddedBus final : public Bus {
     open_log(path_, options_);
   }
   std::unique_ptr<Publisher> publisher() override { return std::make_unique<EmbeddedPublisher>(path_, options_); }
-  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) override {
-    return std::make_unique<EmbeddedConsumer>(path_, options_, group, topic);
+  using Bus::consumer;
+  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic, EventFilter wanted) override {
+    return std::make_unique<EmbeddedConsumer>(path_, options_, group, topic, std::move(wanted));
   }
   [[nodiscard]] std::string name() const override { return "embedded"; }
 

@@ -7,7 +7,7 @@
 namespace cinema::events {
 
 struct Event {
-  std::string event_id;     // UUID v4, unique per event; consumers skip ids they already applied
+  std::string event_id;     // UUID v7, unique per event; consumers skip ids they already applied
   std::string event_type;   // "MovieRegistered", ...
   std::string key;          // partition key: the movie id, so one movie's events stay in order
   std::string payload;      // the JSON object: {"eventType":..,"timestamp":..,<seed fields>,"eventId":..}

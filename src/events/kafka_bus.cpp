@@ -336,7 +336,8 @@ class KafkaBus final : public Bus {
  public:
   explicit KafkaBus(KafkaOptions options) : options_(std::move(options)) {}
   std::unique_ptr<Publisher> publisher() override { return std::make_unique<KafkaPublisher>(options_); }
-  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) override {
+  using Bus::consumer;
+  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic, EventFilter) override {
     return std::make_unique<KafkaConsumer>(options_, group, topic);
   }
   [[nodiscard]] std::string name() const override { return "kafka"; }

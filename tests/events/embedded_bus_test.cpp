@@ -43,6 +43,31 @@ TEST_F(EmbeddedBusTest, PublishedEventsAreConsumedInOrderWithTheirFields) {
   EXPECT_LT(consumed[1].offset, consumed[2].offset);
 }
 
+TEST_F(EmbeddedBusTest, AFilteredGroupGetsOtherTypesAsTypeAndOffsetOnly) {
+  auto typed = [](std::string id, std::string type) {
+    return Event{std::move(id), std::move(type), "1", R"({"eventType":")" + type + R"("})", "tp", -1};
+  };
+  // Around the wanted ones, and between them: the content is read for exactly the wanted events.
+  bus_->publisher()->publish("cinema", std::vector<Event>{typed("a", "Other"), typed("b", "Wanted"),
+                                                          typed("c", "Other"), typed("d", "Wanted"),
+                                                          typed("e", "Other")});
+  auto consumer = bus_->consumer("payment", "cinema", [](std::string_view type) { return type == "Wanted"; });
+  auto consumed = consumer->poll(std::chrono::milliseconds(100));
+  ASSERT_EQ(consumed.size(), 5u) << "every event moves the position, wanted or not";
+  for (std::size_t i = 0; i < consumed.size(); ++i) {
+    SCOPED_TRACE(i);
+    bool wanted = i % 2 == 1;
+    EXPECT_EQ(consumed[i].event_type, wanted ? "Wanted" : "Other");
+    EXPECT_EQ(consumed[i].event_id, wanted ? std::string(1, static_cast<char>('a' + i)) : "");
+    EXPECT_EQ(consumed[i].payload.empty(), !wanted);
+    EXPECT_EQ(consumed[i].traceparent, wanted ? "tp" : "");
+    if (i > 0) EXPECT_LT(consumed[i - 1].offset, consumed[i].offset);
+  }
+  consumer->commit(consumed.back());
+  EXPECT_EQ(consumer->lag(), 0);
+  EXPECT_TRUE(consumer->poll(std::chrono::milliseconds(20)).empty());
+}
+
 TEST_F(EmbeddedBusTest, TopicsAreSeparate) {
   bus_->publisher()->publish("cinema", std::vector<Event>{event("a")});
   bus_->publisher()->publish("cinema.DLT", std::vector<Event>{event("dead")});

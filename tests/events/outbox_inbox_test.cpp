@@ -212,7 +212,8 @@ class CommitFailsOnce final : public Bus {
  public:
   explicit CommitFailsOnce(Bus& inner) : inner_(inner) {}
   std::unique_ptr<Publisher> publisher() override { return inner_.publisher(); }
-  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic) override {
+  using Bus::consumer;
+  std::unique_ptr<Consumer> consumer(const std::string& group, const std::string& topic, EventFilter wanted) override {
     class Failing final : public Consumer {
      public:
       Failing(std::unique_ptr<Consumer> inner, bool& failed) : inner_(std::move(inner)), failed_(failed) {}
@@ -231,7 +232,7 @@ class CommitFailsOnce final : public Bus {
       std::unique_ptr<Consumer> inner_;
       bool& failed_;
     };
-    return std::make_unique<Failing>(inner_.consumer(group, topic), failed_);
+    return std::make_unique<Failing>(inner_.consumer(group, topic, std::move(wanted)), failed_);
   }
   [[nodiscard]] std::string name() const override { return "failing"; }
 
