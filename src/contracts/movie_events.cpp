@@ -9,8 +9,9 @@ events::Event movie_event(std::string_view type, const MovieState& movie, const 
   return make_event(type, movie.movie_id, std::move(fields), movie.version, origin);
 }
 
-MovieState movie_state_of(const events::Event& event) {
-  auto payload = payload_of(event);
+MovieState movie_state_of(const events::Event& event) { return movie_state_of(payload_of(event)); }
+
+MovieState movie_state_of(const Fields& payload) {
   return MovieState{payload.at("movieId").get<std::int64_t>(),
                     payload.value("title", ""),
                     payload.value("desc", ""),

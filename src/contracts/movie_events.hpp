@@ -22,5 +22,6 @@ struct MovieState {
 
 events::Event movie_event(std::string_view type, const MovieState& movie, const EventOrigin& origin);
 MovieState movie_state_of(const events::Event& event);
+MovieState movie_state_of(const Fields& payload);  // a payload parsed already
 
 }  // namespace cinema::contracts

@@ -35,8 +35,9 @@ std::string payment_to_json(const PaymentState& payment) {
   return body.dump();
 }
 
-PaymentState payment_from_json(std::string_view body) {
-  auto object = Fields::parse(body);
+PaymentState payment_from_json(std::string_view body) { return payment_from_fields(Fields::parse(body)); }
+
+PaymentState payment_from_fields(const Fields& object) {
   return PaymentState{object.at("payId").get<std::int64_t>(),
                       object.at("rsvId").get<std::int64_t>(),
                       object.value("movieId", std::int64_t{0}),

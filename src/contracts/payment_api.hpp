@@ -28,5 +28,6 @@ PaymentRequest payment_request_from_json(std::string_view body);
 std::string payment_to_json(const PaymentState& payment);
 // Reads a 200/201/402 answer of POST /payments, GET /payments/{id}, or a payment event payload.
 PaymentState payment_from_json(std::string_view body);
+PaymentState payment_from_fields(const Fields& object);  // the same, parsed already
 
 }  // namespace cinema::contracts

@@ -12,6 +12,8 @@ events::Event payment_event(std::string_view type, const PaymentState& payment, 
   return make_event(type, payment.movie_id, std::move(fields), payment.version, origin);
 }
 
-PaymentState payment_state_of(const events::Event& event) { return payment_from_json(event.payload); }
+PaymentState payment_state_of(const events::Event& event) { return payment_state_of(payload_of(event)); }
+
+PaymentState payment_state_of(const Fields& payload) { return payment_from_fields(payload); }
 
 }  // namespace cinema::contracts

@@ -22,5 +22,6 @@ struct PaymentState {
 
 events::Event payment_event(std::string_view type, const PaymentState& payment, const EventOrigin& origin);
 PaymentState payment_state_of(const events::Event& event);
+PaymentState payment_state_of(const Fields& payload);  // a payload parsed already
 
 }  // namespace cinema::contracts

@@ -15,8 +15,9 @@ events::Event reservation_event(std::string_view type, const ReservationState& r
   return make_event(type, reservation.movie_id, std::move(fields), reservation.version, origin);
 }
 
-ReservationState reservation_state_of(const events::Event& event) {
-  auto payload = payload_of(event);
+ReservationState reservation_state_of(const events::Event& event) { return reservation_state_of(payload_of(event)); }
+
+ReservationState reservation_state_of(const Fields& payload) {
   ReservationState state;
   state.rsv_id = payload.at("rsvId").get<std::int64_t>();
   state.movie_id = payload.at("movieId").get<std::int64_t>();

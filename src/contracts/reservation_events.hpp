@@ -37,5 +37,6 @@ struct ReservationState {
 events::Event reservation_event(std::string_view type, const ReservationState& reservation,
                                 const EventOrigin& origin);
 ReservationState reservation_state_of(const events::Event& event);
+ReservationState reservation_state_of(const Fields& payload);  // a payload parsed already
 
 }  // namespace cinema::contracts

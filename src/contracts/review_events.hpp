@@ -21,5 +21,6 @@ struct ReviewState {
 
 events::Event review_event(const ReviewState& review, const EventOrigin& origin);
 ReviewState review_state_of(const events::Event& event);
+ReviewState review_state_of(const Fields& payload);  // a payload parsed already
 
 }  // namespace cinema::contracts

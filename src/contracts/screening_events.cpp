@@ -10,8 +10,9 @@ events::Event screening_event(std::string_view type, const ScreeningState& scree
   return make_event(type, screening.movie_id, std::move(fields), screening.version, origin);
 }
 
-ScreeningState screening_state_of(const events::Event& event) {
-  auto payload = payload_of(event);
+ScreeningState screening_state_of(const events::Event& event) { return screening_state_of(payload_of(event)); }
+
+ScreeningState screening_state_of(const Fields& payload) {
   return ScreeningState{payload.at("screeningId").get<std::int64_t>(),
                         payload.at("movieId").get<std::int64_t>(),
                         payload.value("startsAt", ""),

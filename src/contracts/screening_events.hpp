@@ -23,5 +23,6 @@ struct ScreeningState {
 
 events::Event screening_event(std::string_view type, const ScreeningState& screening, const EventOrigin& origin);
 ScreeningState screening_state_of(const events::Event& event);
+ScreeningState screening_state_of(const Fields& payload);  // a payload parsed already
 
 }  // namespace cinema::contracts

@@ -10,12 +10,12 @@
 namespace cinema::message {
 namespace {
 // Payment events carry the payment, the others the reservation.
-Notice notice_of(const events::Event& event) {
+Notice notice_of(const events::Event& event, const contracts::Fields& payload) {
   if (event.event_type.starts_with("Payment")) {
-    auto p = contracts::payment_state_of(event);
+    auto p = contracts::payment_state_of(payload);
     return Notice{event.event_type, p.customer_id, p.rsv_id, p.movie_id, {}, p.pay_id, p.reason};
   }
-  auto r = contracts::reservation_state_of(event);
+  auto r = contracts::reservation_state_of(payload);
   return Notice{event.event_type, r.customer_id, r.rsv_id, r.movie_id, r.seats, r.pay_id, {}};
 }
 
@@ -35,7 +35,7 @@ bool MessagePolicy::apply(const events::Event& event, std::chrono::system_clock:
   auto payload = contracts::payload_of(event);
   auto created_at = iso_of_seed_timestamp(payload.value("timestamp", "")).value_or(iso_utc(now));
   auto message =
-      new_message(notice_of(event), event.event_id, std::move(created_at), payload.value("correlationId", ""));
+      new_message(notice_of(event, payload), event.event_id, std::move(created_at), payload.value("correlationId", ""));
   return messages_.insert(message).has_value();
 }
 

@@ -6,9 +6,9 @@ namespace cinema::movie {
 
 void MoviePolicy::apply(const events::Event& event) {
   if (!handles(event.event_type)) return;
-  auto reservation = contracts::reservation_state_of(event);
-  contracts::EventOrigin origin{contracts::payload_of(event).value("correlationId", ""),
-                                std::chrono::system_clock::now()};
+  auto payload = contracts::payload_of(event);
+  auto reservation = contracts::reservation_state_of(payload);
+  contracts::EventOrigin origin{payload.value("correlationId", ""), std::chrono::system_clock::now()};
   if (event.event_type == "ReservationConfirmed") {
     AudienceMember member{reservation.rsv_id, reservation.movie_id, reservation.screening_id,
                           reservation.customer_id, static_cast<std::int64_t>(reservation.seats.size())};

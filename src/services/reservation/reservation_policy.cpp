@@ -14,9 +14,9 @@ void ReservationPolicy::apply(const events::Event& event) {
     auto s = contracts::screening_state_of(event);
     reservations_.upsert_screening(Screening{s.screening_id, s.movie_id, s.starts_at, s.rows, s.cols, s.price});
   } else if (type == "PaymentCancelled") {
-    auto payment = contracts::payment_state_of(event);
-    auto trace = contracts::payload_of(event).value("correlationId", "");
-    saga_.on_payment_cancelled(payment.rsv_id, {trace, std::chrono::system_clock::now()});
+    auto payload = contracts::payload_of(event);
+    saga_.on_payment_cancelled(contracts::payment_state_of(payload).rsv_id,
+                               {payload.value("correlationId", ""), std::chrono::system_clock::now()});
   }
 }
 
