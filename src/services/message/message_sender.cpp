@@ -1,7 +1,10 @@
 #include "services/message/message_sender.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -10,14 +13,45 @@
 
 namespace cinema::message {
 
+LogFileSender::~LogFileSender() { close_file(); }
+
+void LogFileSender::close_file() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+std::string LogFileSender::open_current_file() {
+  auto now = std::chrono::steady_clock::now();
+  if (fd_ >= 0) {
+    if (now < next_path_check_) return {};
+    struct stat named {}, open_file {};
+    if (::stat(path_.c_str(), &named) == 0 && ::fstat(fd_, &open_file) == 0 && named.st_dev == open_file.st_dev &&
+        named.st_ino == open_file.st_ino) {
+      next_path_check_ = now + std::chrono::seconds(1);
+      return {};
+    }
+    close_file();
+  }
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) return "cannot open " + path_ + ": " + std::strerror(errno);
+  next_path_check_ = now + std::chrono::seconds(1);
+  return {};
+}
+
 DeliveryResult LogFileSender::send(const Message& message) {
+  if (auto error = open_current_file(); !error.empty()) return {false, error};
   auto line = message_to_json(message) + "\n";
-  std::FILE* file = std::fopen(path_.c_str(), "a");
-  if (!file) return {false, "cannot open " + path_ + ": " + std::strerror(errno)};
-  bool written = std::fwrite(line.data(), 1, line.size(), file) == line.size();
-  // A line is delivered only once it reached the file, so a failed close counts as a failure.
-  bool closed = std::fclose(file) == 0;
-  if (!written || !closed) return {false, "cannot write " + path_};
+  // A line is delivered once the file has all of it (O_APPEND: each write lands at the end).
+  for (std::string_view rest = line; !rest.empty();) {
+    auto written = ::write(fd_, rest.data(), rest.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      auto error = "cannot write " + path_ + ": " + std::strerror(errno);
+      close_file();
+      return {false, error};
+    }
+    rest.remove_prefix(static_cast<std::size_t>(written));
+  }
   return {true, {}};
 }
 

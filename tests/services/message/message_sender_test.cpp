@@ -162,6 +162,26 @@ TEST_F(LogFileSenderTest, AppendsOneJsonLinePerMessage) {
   EXPECT_EQ(lines[1]["text"], first.text);
 }
 
+TEST_F(LogFileSenderTest, AFileRotatedAwayIsOpenedAgainAndLosesNoLine) {
+  LogFileSender sender((dir_ / "messages.log").string());
+  auto message = sample_message();
+  EXPECT_TRUE(sender.send(message).delivered);
+  std::filesystem::rename(dir_ / "messages.log", dir_ / "messages.log.1");
+  message.id = 8;
+  EXPECT_TRUE(sender.send(message).delivered);  // within the second: still into the rotated file
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  message.id = 9;
+  EXPECT_TRUE(sender.send(message).delivered);
+  auto ids_in = [&](const char* name) {
+    std::ifstream file(dir_ / name);
+    std::vector<std::int64_t> ids;
+    for (std::string line; std::getline(file, line);) ids.push_back(json::Json::parse(line)["messageId"].get<std::int64_t>());
+    return ids;
+  };
+  EXPECT_EQ(ids_in("messages.log.1"), (std::vector<std::int64_t>{7, 8}));
+  EXPECT_EQ(ids_in("messages.log"), (std::vector<std::int64_t>{9}));
+}
+
 TEST_F(LogFileSenderTest, UnwritableFileIsNotADelivery) {
   auto result = LogFileSender((dir_ / "missing" / "messages.log").string()).send(sample_message());
   EXPECT_FALSE(result.delivered);
