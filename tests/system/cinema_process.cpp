@@ -26,12 +26,23 @@ bool port_is_free(std::uint16_t port) {
   if (!ec) acceptor.bind(endpoint, ec);
   return !ec;
 }
+
+// The first port the kernel hands out to outgoing connections (and to listeners on port 0, such as
+// the Kafka mock cluster's brokers). Ports from that range can be taken by any connection between
+// our check and the service's bind, so the blocks are chosen below it.
+unsigned first_ephemeral_port() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  unsigned low = 0;
+  if (range >> low && low > 21000) return low;
+  return 32768;
+}
 }  // namespace
 
 std::uint16_t free_port_block(int count) {
   std::mt19937 random(std::random_device{}());
+  const unsigned span = first_ephemeral_port() - 20000 - static_cast<unsigned>(count);
   for (int attempt = 0; attempt < 200; ++attempt) {
-    auto first = static_cast<std::uint16_t>(20000 + random() % 30000);
+    auto first = static_cast<std::uint16_t>(20000 + random() % span);
     bool all_free = true;
     for (int i = 0; i < count && all_free; ++i) all_free = port_is_free(static_cast<std::uint16_t>(first + i));
     if (all_free) return first;
