@@ -99,28 +99,45 @@ void ConsumerRunner::measure_lag() {
   lag_->store(lag ? *lag : -1);
 }
 
+// Optimistic: a chunk of events in one transaction with no savepoint per event (a savepoint and
+// an inbox lookup per event were a third of a consumer's statements). If an event fails, the whole
+// chunk is undone and applied again one event per transaction, the failing one with retries.
 std::size_t ConsumerRunner::apply_batch(const std::vector<Event>& batch) {
   std::size_t next = 0;
   while (next < batch.size() && !stopping_) {
+    const auto end = std::min(batch.size(), next + kEventsPerTransaction);
+    std::size_t reached = next, applied = 0, duplicates = 0, ignored = 0;
     bool failed = false;
     {
       store::Transaction transaction(db_);
-      for (auto end = std::min(batch.size(), next + kEventsPerTransaction); next < end && !stopping_; ++next) {
-        if (options_.wanted && !options_.wanted(batch[next].event_type)) {
-          ignored_.inc();
+      for (; reached < end && !stopping_; ++reached) {
+        const auto& event = batch[reached];
+        if (options_.wanted && !options_.wanted(event.event_type)) {
+          ++ignored;
           continue;
         }
         try {
-          count(apply_once_within(db_, batch[next], [&] { handler_(batch[next]); }));
+          ++(apply_once_within(db_, event, [&] { handler_(event); }) == InboxOutcome::applied ? applied : duplicates);
         } catch (const std::exception&) {
-          failed = true;  // undone alone; what came before it commits
+          failed = true;  // the transaction rolls back as it closes
           break;
         }
       }
-      transaction.commit();
+      if (!failed) transaction.commit();
     }
-    // The failed event gets the slow path of its own: retries, then the dead-letter topic.
-    if (failed) apply(batch[next++]);
+    if (failed) {
+      for (reached = next; reached < end && !stopping_; ++reached) {
+        if (options_.wanted && !options_.wanted(batch[reached].event_type))
+          ignored_.inc();
+        else
+          apply(batch[reached]);
+      }
+    } else {
+      consumed_.inc(applied);
+      duplicates_.inc(duplicates);
+      ignored_.inc(ignored);
+    }
+    next = reached;
   }
   return next;
 }

@@ -2,8 +2,10 @@
 
 namespace cinema::events {
 namespace {
-constexpr std::string_view kSeen = "SELECT 1 FROM inbox WHERE event_id = $1";
-constexpr std::string_view kRecord = "INSERT INTO inbox (event_id, event_type, log_offset) VALUES ($1, $2, $3)";
+// Recorded before the effect: a repeat is found by this one statement (no change), and a failing
+// effect takes the record with it when its transaction rolls back.
+constexpr std::string_view kRecord =
+    "INSERT INTO inbox (event_id, event_type, log_offset) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING";
 }  // namespace
 
 InboxOutcome apply_once(store::Database& db, const Event& event, const std::function<void()>& effect) {
@@ -14,11 +16,8 @@ InboxOutcome apply_once(store::Database& db, const Event& event, const std::func
 }
 
 InboxOutcome apply_once_within(store::Database& db, const Event& event, const std::function<void()>& effect) {
-  if (!db.query(kSeen, {event.event_id}).empty()) return InboxOutcome::duplicate;
-  store::Transaction applied(db);  // a savepoint: a failing effect is undone alone
+  if (db.execute(kRecord, {event.event_id, event.event_type, event.offset}) == 0) return InboxOutcome::duplicate;
   effect();
-  db.execute(kRecord, {event.event_id, event.event_type, event.offset});
-  applied.commit();
   return InboxOutcome::applied;
 }
 

@@ -24,8 +24,8 @@ enum class InboxOutcome { applied, duplicate };
 // If `effect` throws, nothing of it is kept and the exception propagates.
 InboxOutcome apply_once(store::Database& db, const Event& event, const std::function<void()>& effect);
 
-// The same inside a transaction the caller holds (many events, one commit): the event's effect and
-// record are in a savepoint, so if `effect` throws only this event is undone.
+// The same inside a transaction the caller holds (many events, one commit). If `effect` throws,
+// the caller must roll that transaction back: the event's record and part of its effect are in it.
 InboxOutcome apply_once_within(store::Database& db, const Event& event, const std::function<void()>& effect);
 
 }  // namespace cinema::events

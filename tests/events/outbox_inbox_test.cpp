@@ -270,6 +270,10 @@ TEST_F(OutboxInboxTest, ManyEventsAreAppliedInOrderWithOneFailingEventUndoneAlon
   EXPECT_EQ(first, "e0");
   EXPECT_EQ(last, "e249");
   EXPECT_EQ(bus_->consumer("dlt-reader", "cinema.DLT")->poll(std::chrono::seconds(5)).size(), 1u);
+  // The failing event's chunk was undone whole and applied again one event at a time: counted once.
+  auto metrics = metrics_.render();
+  EXPECT_NE(metrics.find("events_consumed_total{group=\"svc\"} 249\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("events_duplicates_skipped_total{group=\"svc\"} 0\n"), std::string::npos) << metrics;
 }
 
 TEST_F(OutboxInboxTest, ReplayRewindsThenResetsAndAppliesEveryEventAgain) {
