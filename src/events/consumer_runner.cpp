@@ -1,5 +1,7 @@
 #include "events/consumer_runner.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/crash_point.hpp"
@@ -106,13 +108,19 @@ std::size_t ConsumerRunner::apply_batch(const std::vector<Event>& batch) {
   std::size_t next = 0;
   while (next < batch.size() && !stopping_) {
     const auto end = std::min(batch.size(), next + kEventsPerTransaction);
+    auto is_wanted = [&](const Event& event) { return !options_.wanted || options_.wanted(event.event_type); };
+    if (std::none_of(batch.begin() + next, batch.begin() + end, is_wanted)) {  // no transaction for nothing
+      ignored_.inc(end - next);
+      next = end;
+      continue;
+    }
     std::size_t reached = next, applied = 0, duplicates = 0, ignored = 0;
     bool failed = false;
     {
       store::Transaction transaction(db_);
       for (; reached < end && !stopping_; ++reached) {
         const auto& event = batch[reached];
-        if (options_.wanted && !options_.wanted(event.event_type)) {
+        if (!is_wanted(event)) {
           ++ignored;
           continue;
         }
@@ -127,7 +135,7 @@ std::size_t ConsumerRunner::apply_batch(const std::vector<Event>& batch) {
     }
     if (failed) {
       for (reached = next; reached < end && !stopping_; ++reached) {
-        if (options_.wanted && !options_.wanted(batch[reached].event_type))
+        if (!is_wanted(batch[reached]))
           ignored_.inc();
         else
           apply(batch[reached]);

@@ -276,6 +276,29 @@ TEST_F(OutboxInboxTest, ManyEventsAreAppliedInOrderWithOneFailingEventUndoneAlon
   EXPECT_NE(metrics.find("events_duplicates_skipped_total{group=\"svc\"} 0\n"), std::string::npos) << metrics;
 }
 
+TEST_F(OutboxInboxTest, EventsAGroupDoesNotApplyOnlyMoveItsPositionWithoutATransaction) {
+  auto typed = [](std::string id, std::string type) { return Event{std::move(id), std::move(type), "1", "{}", "", -1}; };
+  ConsumerOptions options{"svc", "cinema", "cinema.DLT", 3, [](std::string_view type) { return type == "Wanted"; }};
+  bus_->publisher()->publish("cinema", std::vector<Event>{typed("a", "Other"), typed("b", "Wanted")});
+  ConsumerRunner runner(options, *bus_, *db_,
+                        [&](const Event& e) { db_->execute("INSERT INTO effects VALUES ($1)", {e.event_id}); }, log_,
+                        metrics_);
+  ASSERT_TRUE(eventually([&] { return runner.lag() == 0; }));
+  EXPECT_EQ(effects(), 1);
+  EXPECT_EQ(db_->query("SELECT group_concat(event_id) FROM inbox").at(0).text(0), "b") << "no record of what it ignores";
+
+  // Another connection holds the service database's write lock: a batch with nothing to apply
+  // still goes by, since it takes no transaction.
+  auto other = store::open_sqlite((dir_ / "service.db").string());
+  store::Transaction lock(*other);
+  bus_->publisher()->publish("cinema", std::vector<Event>{typed("c", "Other"), typed("d", "Other")});
+  auto ignored_all = [&] { return metrics_.render().find("events_ignored_total{group=\"svc\"} 3\n") != std::string::npos; };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);  // within SQLite's 5 s busy timeout
+  while (!ignored_all() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(ignored_all()) << "the ignored events waited for the write lock";
+}
+
 TEST_F(OutboxInboxTest, ReplayRewindsThenResetsAndAppliesEveryEventAgain) {
   bus_->publisher()->publish("cinema", std::vector<Event>{event("a"), event("b")});
   ConsumerRunner runner({"svc", "cinema", "cinema.DLT", 3}, *bus_, *db_,
