@@ -105,10 +105,10 @@ void ConsumerRunner::measure_lag() {
 // an inbox lookup per event were a third of a consumer's statements). If an event fails, the whole
 // chunk is undone and applied again one event per transaction, the failing one with retries.
 std::size_t ConsumerRunner::apply_batch(const std::vector<Event>& batch) {
+  auto is_wanted = [this](const Event& event) { return !options_.wanted || options_.wanted(event.event_type); };
   std::size_t next = 0;
   while (next < batch.size() && !stopping_) {
     const auto end = std::min(batch.size(), next + kEventsPerTransaction);
-    auto is_wanted = [&](const Event& event) { return !options_.wanted || options_.wanted(event.event_type); };
     if (std::none_of(batch.begin() + next, batch.begin() + end, is_wanted)) {  // no transaction for nothing
       ignored_.inc(end - next);
       next = end;

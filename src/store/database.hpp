@@ -2,10 +2,10 @@
 // The storage interface every repository is written against. SQL uses $1, $2, ... placeholders on
 // every backend (SQLite binds them as named parameters, PostgreSQL natively), and new ids come back
 // through `INSERT ... RETURNING`, so one statement text serves SQLite today and PostgreSQL later.
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
-#include <atomic>
 #include <mutex>
 #include <optional>
 #include <span>

@@ -4,7 +4,6 @@
 
 #include "services/message/message_json.hpp"
 
-
 namespace cinema::message {
 namespace {
 constexpr std::int64_t kBatch = 100;
