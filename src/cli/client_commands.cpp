@@ -45,7 +45,7 @@ ClientCommands::ClientCommands(CLI::App& app) {
   auto* by_screening = reserve_->add_option("--screening", screening_id_, "This screening...");
   reserve_->add_option("--seats", seats_, "...these seats (A1,A2)")->delimiter(',')->needs(by_screening);
   by_movie->excludes(by_screening);
-  reserve_->add_option("--customer", customer_, "Customer id")->capture_default_str();
+  reserve_->add_option("--customer", customer_, "Customer id (without it: a guest of one's own)");
   reserve_->add_option("--card", card_, "Card number (test cards: see docs/API.md)");
   cancel_ = app.add_subcommand("cancel", "Cancel a reservation (refund follows)");
   cancel_->add_option("rsvId", reservation_id_, "Reservation id")->required();
@@ -67,7 +67,8 @@ int ClientCommands::run() const {
   }
   if (*movies_list_) return call(gateway_, "GET", "/movies");
   if (*reserve_) {
-    ordered_json body{{"customerId", customer_}};
+    ordered_json body = ordered_json::object();
+    if (!customer_.empty()) body["customerId"] = customer_;
     if (screening_id_ > 0) body["screeningId"] = screening_id_;
     if (movie_id_ > 0) body["movieId"] = movie_id_;
     if (!seats_.empty()) body["seats"] = seats_;

@@ -27,7 +27,7 @@ class ClientCommands {
   CLI::App* replay_ = nullptr;
   std::string replayed_service_;
   int replay_timeout_s_ = 120;
-  std::string title_, desc_, customer_ = "guest", card_;
+  std::string title_, desc_, customer_, card_;
   std::vector<std::string> seats_;
   std::int64_t movie_id_ = 0, screening_id_ = 0, reservation_id_ = 0;
 };

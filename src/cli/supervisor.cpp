@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include <fmt/format.h>
@@ -49,6 +50,8 @@ std::vector<std::string> child_environment(const UpOptions& options, const Child
       {"LOG_FILE", child.log_path},
   };
   if (!options.config_file.empty()) overrides.emplace_back("CINEMA_CONFIG", options.config_file);
+  if (!options.service_token.empty())
+    overrides.emplace_back(Config::env_name("security.service_token"), options.service_token);
   if (options.bus == "kafka") {
     overrides.emplace_back("EVENT_BUS", "kafka");
     overrides.emplace_back("KAFKA_BROKERS", options.kafka_brokers);
@@ -111,6 +114,14 @@ std::string log_tail(const std::string& path, std::size_t lines) {
   return out;
 }
 
+// 128 random bits, hex: the service token of one `cinema up` run (its children share it).
+std::string random_token() {
+  std::random_device random;
+  std::string token;
+  for (int i = 0; i < 4; ++i) token += fmt::format("{:08x}", random());
+  return token;
+}
+
 bool is_ready(const UpOptions& options, const Child& child) {
   try {
     http::Request probe{.method = "GET", .target = "/actuator/health/readiness"};
@@ -124,6 +135,8 @@ bool is_ready(const UpOptions& options, const Child& child) {
 class Supervisor {
  public:
   explicit Supervisor(UpOptions options) : options_(std::move(options)) {
+    if (options_.service_token.empty())
+      options_.service_token = process_environment(Config::env_name("security.service_token")).value_or(random_token());
     if (options_.bus == "kafka" && options_.kafka_brokers.empty()) {
       kafka_ = std::make_unique<events::MockKafkaCluster>(3);
       kafka_->create_topic("cinema", 3, 3);

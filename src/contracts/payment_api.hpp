@@ -13,6 +13,11 @@
 
 namespace cinema::contracts {
 
+// Bounds on money, in the smallest currency unit: a seat costs at most kMaxPrice and one charge is
+// at most kMaxAmount, so no total of a reservation can overflow and both services check the same.
+inline constexpr std::int64_t kMaxPrice = 1'000'000'000;
+inline constexpr std::int64_t kMaxAmount = 100'000'000'000;
+
 struct PaymentRequest {
   std::int64_t rsv_id = 0;
   std::int64_t movie_id = 0;

@@ -49,6 +49,10 @@ SettingGroup common_settings() {
            0, INT64_MAX, {"normal", "full"}},
           {"log.level", T::string, "info", "Lowest level written.", 0, INT64_MAX, {"debug", "info", "warn", "error"}},
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
+          {"security.service_token", T::string, "",
+           "Shared secret that proves a call comes from a peer service (reservation -> payment's charge routes, "
+           "header X-Service-Token). `cinema up` makes a random one unless set. Empty: payment refuses every "
+           "charge."},
       }};
 }
 

@@ -46,6 +46,10 @@ class Consumer {
   // Sets the group's committed position back to the first event of the topic, so the next poll and
   // a restart both begin there (a replay). Events polled and not committed are dropped.
   virtual void rewind() = 0;
+  // Whether the consumer has joined its group and holds its share of the topic's partitions (on
+  // Kafka: after its first rebalance; the share may be empty when the group has more members than
+  // the topic has partitions). Until then it receives nothing. The embedded log has no groups to join.
+  virtual bool joined() { return true; }
 };
 
 class Bus {

@@ -69,7 +69,9 @@ void ConsumerRunner::run() {
       if (!consumer_) consumer_ = bus_.consumer(options_.group, options_.topic, options_.wanted);
       run_requested_replay();
       pacer.wait_turn();
+      joined_->store(consumer_->joined());  // the embedded log's at once; Kafka's after a poll served the join
       auto batch = consumer_->poll(kPollTimeout);
+      joined_->store(consumer_->joined());
       if (!batch.empty()) pacer.took_batch();
       auto applied = apply_batch(batch);  // what is not applied (stopping) comes again on restart
       if (applied > 1) crash_point(options_.group, "mid-batch");
@@ -82,6 +84,7 @@ void ConsumerRunner::run() {
       // The rest of a failed batch was polled but not applied, so this consumer's position is past
       // it: a new consumer starts again from the committed one. The old one leaves the group first.
       consumer_.reset();
+      joined_->store(false);
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   }

@@ -57,6 +57,9 @@ class ConsumerRunner {
   std::future<void> replay(std::function<void()> reset);
   // Events not yet applied, as measured after the last poll; nullopt while unknown.
   [[nodiscard]] std::optional<std::int64_t> lag() const;
+  // Whether the group's consumer has joined and receives events (see Consumer::joined). Shared, so
+  // a readiness check may hold it beyond the runner's life.
+  [[nodiscard]] std::shared_ptr<const std::atomic<bool>> joined() const { return joined_; }
 
  private:
   void run();
@@ -85,6 +88,7 @@ class ConsumerRunner {
   std::optional<std::packaged_task<void()>> replay_;
   // -1 while unknown. Shared with the lag gauge, which may be read after this runner is gone.
   std::shared_ptr<std::atomic<std::int64_t>> lag_ = std::make_shared<std::atomic<std::int64_t>>(-1);
+  std::shared_ptr<std::atomic<bool>> joined_ = std::make_shared<std::atomic<bool>>(false);
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <iterator>
 #include <map>
@@ -174,7 +175,26 @@ class KafkaPublisher final : public Publisher {
   Handle producer_;
 };
 
-Handle make_consumer(const KafkaOptions& options, const std::string& group) {
+// Takes the partitions the group assigns (or gives them back) as librdkafka would by default, and
+// records that the group was joined: `joined` is the opaque pointer of the configuration.
+void on_rebalance(rd_kafka_t* consumer, rd_kafka_resp_err_t error, rd_kafka_topic_partition_list_t* partitions,
+                  void* joined) {
+  bool cooperative = std::string_view(rd_kafka_rebalance_protocol(consumer)) == "COOPERATIVE";
+  if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (cooperative) {
+      if (auto* failure = rd_kafka_incremental_assign(consumer, partitions)) rd_kafka_error_destroy(failure);
+    } else {
+      rd_kafka_assign(consumer, partitions);
+    }
+    static_cast<std::atomic<bool>*>(joined)->store(true);
+  } else if (cooperative) {
+    if (auto* failure = rd_kafka_incremental_unassign(consumer, partitions)) rd_kafka_error_destroy(failure);
+  } else {
+    rd_kafka_assign(consumer, nullptr);
+  }
+}
+
+Handle make_consumer(const KafkaOptions& options, const std::string& group, std::atomic<bool>& joined) {
   auto settings = common_settings(options);
   // Positions are committed explicitly, one event at a time, after its effect is stored.
   settings.insert(settings.end(), {{"group.id", group},
@@ -187,7 +207,10 @@ Handle make_consumer(const KafkaOptions& options, const std::string& group) {
                                    // quiet topic. 10 ms costs a few idle fetches a second.
                                    {"fetch.wait.max.ms", "10"},
                                    {"max.poll.interval.ms", "10000"}});
-  auto consumer = make_handle(RD_KAFKA_CONSUMER, make_conf(settings));
+  auto conf = make_conf(settings);
+  rd_kafka_conf_set_opaque(conf.get(), &joined);
+  rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
+  auto consumer = make_handle(RD_KAFKA_CONSUMER, std::move(conf));
   rd_kafka_poll_set_consumer(consumer.get());  // errors and rebalances are served by consumer_poll
   return consumer;
 }
@@ -214,12 +237,14 @@ int milliseconds_until(Clock::time_point deadline) {
 class KafkaConsumer final : public Consumer {
  public:
   KafkaConsumer(const KafkaOptions& options, const std::string& group, std::string topic)
-      : topic_(std::move(topic)), consumer_(make_consumer(options, group)) {
+      : topic_(std::move(topic)), consumer_(make_consumer(options, group, joined_)) {
     Partitions subscription(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(subscription.get(), topic_.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto error = rd_kafka_subscribe(consumer_.get(), subscription.get()))
       throw BusError("kafka subscribe " + topic_ + ": " + rd_kafka_err2str(error));
   }
+
+  bool joined() override { return joined_; }
 
   std::vector<Event> poll(std::chrono::milliseconds timeout) override {
     std::vector<Event> batch;
@@ -321,6 +346,7 @@ class KafkaConsumer final : public Consumer {
   }
 
   std::string topic_;
+  std::atomic<bool> joined_{false};  // set by on_rebalance, during a poll; before consumer_ is made
   Handle consumer_;
   // Events polled and not committed yet, in poll order. Event has no partition field, so commit finds
   // each event's partition here, by offset and id (offsets repeat across partitions).

@@ -76,6 +76,11 @@ ConsumerRunner& EventRuntime::consume(const std::string& group, EventHandler han
   };
   consumers_.push_back(std::make_unique<ConsumerRunner>(std::move(options), *bus_, db_, std::move(handle_and_wake),
                                                         context_.log, context_.metrics));
+  // Not ready until the group was joined: on Kafka that takes a rebalance (seconds), and a service
+  // that said ready before it would miss the events of the requests that follow at once.
+  context_.actuator.add_readiness_check("consumer group " + group, [joined = consumers_.back()->joined(), group] {
+    return joined->load() ? std::string{} : "consumer group '" + group + "' has not joined yet (no partitions)";
+  });
   return *consumers_.back();
 }
 

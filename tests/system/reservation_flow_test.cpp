@@ -107,7 +107,8 @@ TEST_F(ReservationFlow, SameIdempotencyKeyNeverChargesTwice) {
   });
   auto second = send(cinema_->gateway(), "POST", "/reservations", request.dump(), headers);
   ASSERT_EQ(first.status, 201) << first.body;
-  EXPECT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.status, 201) << "the first answer again: " << second.body;
+  EXPECT_EQ(second.headers.get("Idempotent-Replayed").value_or(""), "true");
   EXPECT_EQ(body(first)["rsvId"], body(second)["rsvId"]);
   EXPECT_EQ(body(call("GET", "/payments?rsvId=" + std::to_string(body(first)["rsvId"].get<int>()))).size(), 1u);
 }

@@ -70,6 +70,7 @@ struct Server::State : std::enable_shared_from_this<State> {
   asio::awaitable<bool> serve_one(Connection& connection, beast::flat_buffer& buffer, bool first);
   asio::awaitable<void> wait_drained(std::function<void()> on_drained);
   void close_idle_connections();
+  void log_connection_failure(std::exception_ptr failure);
 
   asio::io_context& io;
   ServerOptions options;
@@ -116,8 +117,20 @@ asio::awaitable<void> Server::State::accept_loop() {
         std::lock_guard lock(self->connections_mutex);
         self->connections.erase(slot);
       }
-      rethrow(failure);
+      // One failed connection is that connection's end, never the service's (the pipeline already
+      // turned a handler's exception into a 500; this is what escaped around it).
+      if (failure) self->log_connection_failure(failure);
     });
+  }
+}
+
+void Server::State::log_connection_failure(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    log.warn("connection failed", {{"error", std::string_view(e.what())}});
+  } catch (...) {
+    log.warn("connection failed", {{"error", std::string_view("unknown exception")}});
   }
 }
 

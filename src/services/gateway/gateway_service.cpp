@@ -40,7 +40,10 @@ class GatewayService {
   void register_routes(http::Router& router) {
     for (const auto& rule : route_rules()) {
       auto& proxy = proxies_.at(rule.service);
-      router.add_prefix(rule.prefix, [&proxy](http::Request& request) { return proxy.forward(request); });
+      if (rule.read_only)
+        router.add_prefix(rule.prefix, [&proxy](http::Request& request) { return proxy.forward_reads(request); });
+      else
+        router.add_prefix(rule.prefix, [&proxy](http::Request& request) { return proxy.forward(request); });
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "contracts/service_token.hpp"
 #include "core/http/errors.hpp"
 #include "core/trace.hpp"
 
@@ -19,6 +20,8 @@ http::Request upstream_request(http::Request& request) {
   http::Request outgoing{.method = request.method, .target = request.target, .headers = std::move(request.headers),
                          .body = std::move(request.body)};
   strip_hop_by_hop(outgoing.headers);
+  // Only services vouch for services: a client's copy of the header is never passed on.
+  outgoing.headers.remove(contracts::kServiceTokenHeader);
   if (auto host = outgoing.headers.get("Host")) outgoing.headers.set("X-Forwarded-Host", std::string(*host));
   outgoing.headers.remove("Host");
   outgoing.headers.set("X-Forwarded-For", request.remote_address);
@@ -66,6 +69,17 @@ http::Awaitable ProxyHandler::forward(http::Request& request) {
     }
     co_return failure_response(*failure, request);
   }
+}
+
+http::Awaitable ProxyHandler::forward_reads(http::Request& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    auto refused = http::Response::json(
+        405, http::error_body("method_not_allowed", upstream_.service() + " is read-only through the gateway; " +
+                                                        "payments are made by POST /reservations"));
+    refused.headers.set("Allow", "GET, HEAD");
+    co_return refused;
+  }
+  co_return co_await forward(request);
 }
 
 http::Response ProxyHandler::failure_response(const http::UpstreamError& error, const http::Request& request) {

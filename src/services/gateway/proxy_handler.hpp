@@ -14,6 +14,8 @@ class ProxyHandler final {
   ProxyHandler(http::Client& client, Upstream& upstream, MetricsRegistry& metrics, Logger& log);
   // Takes the request's headers and body for the upstream request.
   http::Awaitable forward(http::Request& request);
+  // The same for GET and HEAD; any other method is 405 (a read-only resource, such as /payments).
+  http::Awaitable forward_reads(http::Request& request);
 
  private:
   http::Response failure_response(const http::UpstreamError& error, const http::Request& request);

@@ -8,8 +8,9 @@
 namespace cinema::gateway {
 
 struct RouteRule {
-  std::string prefix;   // "/movies"
-  std::string service;  // "movie"
+  std::string prefix;      // "/movies"
+  std::string service;     // "movie"
+  bool read_only = false;  // only GET and HEAD are routed (payments are made by reservation, not clients)
 };
 
 // The seed's routes: every public resource of every service.

@@ -46,6 +46,9 @@ http::Response AudienceHandler::review(const http::Request& request) {
     throw http::HttpError(403, "not_allowed",
                           "customer '" + review.customer_id +
                               "' has no confirmed reservation of a screening of this movie that has started");
+  if (audience_.reviewed(movie.id, review.customer_id))
+    throw http::HttpError(409, "already_reviewed",
+                          "customer '" + review.customer_id + "' has reviewed this movie already (one review each)");
   review = audience_.insert_review(review);
   movie = after_review(movie);
   movies_.update(movie);

@@ -26,6 +26,7 @@ constexpr std::string_view kWatched =
     "WHERE a.movie_id = $1 AND a.customer_id = $2 AND a.status = 'reserved' AND s.starts_at <= $3 LIMIT 1";
 constexpr std::string_view kInsertReview =
     "INSERT INTO reviews (movie_id, customer_id, rating, text) VALUES ($1, $2, $3, $4) RETURNING review_id";
+constexpr std::string_view kReviewed = "SELECT 1 FROM reviews WHERE movie_id = $1 AND customer_id = $2";
 constexpr std::string_view kReviewsOf =
     "SELECT review_id, movie_id, customer_id, rating, text FROM reviews WHERE movie_id = $1 ORDER BY review_id";
 }  // namespace
@@ -83,6 +84,10 @@ Review AudienceRepository::insert_review(const Review& review) {
   Review stored = review;
   stored.id = rows.at(0).integer(0);
   return stored;
+}
+
+bool AudienceRepository::reviewed(std::int64_t movie_id, const std::string& customer_id) const {
+  return !db_.query(kReviewed, {movie_id, customer_id}).empty();
 }
 
 std::vector<Review> AudienceRepository::reviews_of(std::int64_t movie_id) const {

@@ -1,6 +1,7 @@
 #pragma once
 // Screenings, the movie's replica of confirmed reservations (its audience, fed by reservation
-// events) and reviews. Reviews are allowed from the audience of a screening that has started.
+// events) and reviews. Reviews are allowed from the audience of a screening that has started, one
+// per customer and movie.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,7 +48,9 @@ class AudienceRepository {
   std::optional<AudienceMember> cancel(std::int64_t rsv_id);
   [[nodiscard]] bool watched(std::int64_t movie_id, const std::string& customer_id, const std::string& now_iso) const;
 
+  // store::ConstraintViolation when the customer reviewed the movie already.
   Review insert_review(const Review& review);
+  [[nodiscard]] bool reviewed(std::int64_t movie_id, const std::string& customer_id) const;
   [[nodiscard]] std::vector<Review> reviews_of(std::int64_t movie_id) const;
 
  private:

@@ -57,6 +57,13 @@ constexpr store::Migration kMigrations[] = {
       INSERT INTO movie_seats (movie_id, reserved)
         SELECT movie_id, SUM(seats) FROM audience WHERE status = 'reserved' GROUP BY movie_id;
     )sql"},
+    // One review per customer and movie, so no one moves a rating by repeating themselves; of
+    // earlier repeats the first is kept and the counts follow.
+    {6, "one review per customer and movie", R"sql(
+      DELETE FROM reviews WHERE review_id NOT IN (SELECT MIN(review_id) FROM reviews GROUP BY movie_id, customer_id);
+      CREATE UNIQUE INDEX reviews_once_per_customer ON reviews (movie_id, customer_id);
+      UPDATE movies SET review_count = (SELECT count(*) FROM reviews r WHERE r.movie_id = movies.movie_id);
+    )sql"},
 };
 
 constexpr std::string_view kInsert =

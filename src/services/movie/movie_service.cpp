@@ -1,5 +1,6 @@
 #include "services/movie/movie_service.hpp"
 
+#include "contracts/payment_api.hpp"
 #include "events/runtime.hpp"
 #include "services/movie/audience_handler.hpp"
 #include "services/movie/movie_policy.hpp"
@@ -20,6 +21,9 @@ class MovieService {
         movies_handler_(*db_, movies_, audience_, publisher_, default_screening_settings(context.config)),
         audience_handler_(*db_, movies_, audience_, publisher_),
         policy_(movies_, audience_, publisher_) {}
+  // The consumers' threads call the policy: they stop before any member is destroyed, also when
+  // the service is torn down without a regular stop (start-up failed).
+  ~MovieService() { events_.stop(); }
 
   void start(ServiceContext& context) {
     movies_handler_.register_routes(context.router);
@@ -54,7 +58,7 @@ SettingGroup movie_settings() {
         "Seat rows of the screening every new movie gets (so the seed's movieId-only reservation works); 0: none.", 0,
         kMaxRows},
        {"movie.default_screening_cols", T::integer, "10", "Seats per row of that default screening.", 1, kMaxCols},
-       {"movie.default_screening_price", T::integer, "10000", "Seat price of that default screening.", 0, INT64_MAX},
+       {"movie.default_screening_price", T::integer, "10000", "Seat price of that default screening.", 0, contracts::kMaxPrice},
        {"movie.default_screening_delay_hours", T::integer, "24",
         "The default screening starts this long after registration, on the hour.", 0, 24 * 365}}};
 }

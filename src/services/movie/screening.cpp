@@ -1,5 +1,6 @@
 #include "services/movie/screening.hpp"
 
+#include "contracts/payment_api.hpp"
 #include "core/time.hpp"
 
 namespace cinema::movie {
@@ -9,7 +10,8 @@ std::optional<FieldProblem> screening_problem(const Screening& s) {
   if (s.hall.empty() || s.hall.size() > 50) return FieldProblem{"hall", "must be 1 to 50 characters"};
   if (s.rows < 1 || s.rows > kMaxRows) return FieldProblem{"rows", "must be from 1 to " + std::to_string(kMaxRows)};
   if (s.cols < 1 || s.cols > kMaxCols) return FieldProblem{"cols", "must be from 1 to " + std::to_string(kMaxCols)};
-  if (s.price < 0) return FieldProblem{"price", "must not be negative"};
+  if (s.price < 0 || s.price > contracts::kMaxPrice)
+    return FieldProblem{"price", "must be from 0 to " + std::to_string(contracts::kMaxPrice)};
   return std::nullopt;
 }
 

@@ -21,11 +21,20 @@ constexpr store::Migration kMigrations[] = {
     )sql"},
     {2, "create outbox", events::kOutboxSchema},
     {3, "create inbox", events::kInboxSchema},
+    // A pending payment (a slow card processor) is decided once decide_at is reached, by whichever
+    // process of the service is running then: the time is data, not a timer lost in a crash.
+    {4, "pending payments", R"sql(
+      ALTER TABLE payments ADD COLUMN decide_at TEXT;
+      CREATE INDEX payments_pending ON payments (status, decide_at);
+    )sql"},
 };
 
 constexpr std::string_view kInsert =
-    "INSERT INTO payments (rsv_id, movie_id, status, amount, customer_id, reason, version) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING pay_id";
+    "INSERT INTO payments (rsv_id, movie_id, status, amount, customer_id, reason, version, decide_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pay_id";
+constexpr std::string_view kDuePending =
+    "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments "
+    "WHERE status = 'pending' AND decide_at <= $1 ORDER BY pay_id LIMIT 100";
 constexpr std::string_view kFindById =
     "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments WHERE pay_id = $1";
 constexpr std::string_view kFindByRsv =
@@ -48,8 +57,9 @@ std::optional<contracts::PaymentState> first_of(const store::Rows& rows) {
 
 std::span<const store::Migration> payment_migrations() { return kMigrations; }
 
-contracts::PaymentState PaymentRepository::insert(const contracts::PaymentState& p) {
-  auto rows = db_.query(kInsert, {p.rsv_id, p.movie_id, p.status, p.amount, p.customer_id, p.reason, p.version});
+contracts::PaymentState PaymentRepository::insert(const contracts::PaymentState& p, const std::string& decide_at) {
+  store::Value due = decide_at.empty() ? store::Value(nullptr) : store::Value(decide_at);
+  auto rows = db_.query(kInsert, {p.rsv_id, p.movie_id, p.status, p.amount, p.customer_id, p.reason, p.version, due});
   auto stored = p;
   stored.pay_id = rows.at(0).integer(0);
   return stored;
@@ -68,6 +78,12 @@ std::vector<contracts::PaymentState> PaymentRepository::list(std::optional<std::
   store::Value filter = rsv_id ? store::Value(*rsv_id) : store::Value(nullptr);
   std::vector<contracts::PaymentState> payments;
   for (const auto& row : db_.query(kListPage, {filter, limit, offset})) payments.push_back(payment_from_row(row));
+  return payments;
+}
+
+std::vector<contracts::PaymentState> PaymentRepository::due_pending(const std::string& now_iso) const {
+  std::vector<contracts::PaymentState> payments;
+  for (const auto& row : db_.query(kDuePending, {now_iso})) payments.push_back(payment_from_row(row));
   return payments;
 }
 

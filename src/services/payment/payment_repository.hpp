@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "contracts/payment_events.hpp"
@@ -18,7 +19,10 @@ class PaymentRepository {
   explicit PaymentRepository(store::Database& db) : db_(db) {}
 
   // Returns it with its new payId; store::ConstraintViolation when the rsvId already has a payment.
-  contracts::PaymentState insert(const contracts::PaymentState& payment);
+  // `decide_at` (ISO UTC): when a pending payment is decided; empty for a decided one.
+  contracts::PaymentState insert(const contracts::PaymentState& payment, const std::string& decide_at = {});
+  // Pending payments whose decide_at is reached (at most 100, oldest first).
+  [[nodiscard]] std::vector<contracts::PaymentState> due_pending(const std::string& now_iso) const;
   [[nodiscard]] std::optional<contracts::PaymentState> find(std::int64_t pay_id) const;
   [[nodiscard]] std::optional<contracts::PaymentState> find_by_rsv(std::int64_t rsv_id) const;
   // Oldest first; `rsv_id` set: only that reservation's payment.

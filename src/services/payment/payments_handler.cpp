@@ -1,12 +1,10 @@
 #include "services/payment/payments_handler.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
+#include "contracts/service_token.hpp"
 #include "core/http/errors.hpp"
 #include "core/http/query.hpp"
 #include "core/json.hpp"
+#include "core/time.hpp"
 #include "services/payment/payment.hpp"
 #include "services/payment/payment_json.hpp"
 
@@ -15,47 +13,71 @@ namespace {
 
 http::Response payment_response(const contracts::PaymentState& payment, int success_status) {
   if (payment.status == status::declined) return http::Response::json(402, declined_to_json(payment));
+  if (payment.status == status::pending) return http::Response::json(202, contracts::payment_to_json(payment));
   return http::Response::json(success_status, contracts::payment_to_json(payment));
 }
 
 // The stored outcome of an earlier call for the same rsvId: nothing is charged or announced again.
 http::Response repeated(const contracts::PaymentState& stored, const contracts::PaymentRequest& wanted) {
   if (!same_charge(stored, wanted))
-    throw http::Conflict("reservation " + std::to_string(wanted.rsv_id) + " was already charged with amount " +
-                         std::to_string(stored.amount) + ", not " + std::to_string(wanted.amount));
+    throw http::Conflict("reservation " + std::to_string(wanted.rsv_id) + " was already charged " +
+                         std::to_string(stored.amount) + " for customer '" + stored.customer_id +
+                         "'; this request asks for something else");
   auto response = payment_response(stored, 200);
   response.headers.set("Idempotent-Replayed", "true");
   return response;
+}
+
+contracts::PaymentRequest parse_charge(const http::Request& request) {
+  auto wanted = contracts::payment_request_from_json(request.body);
+  if (!amount_in_bounds(wanted.amount))
+    throw http::BadRequest("amount", "must be from 0 to " + std::to_string(contracts::kMaxAmount));
+  return wanted;
 }
 }  // namespace
 
 void PaymentsHandler::register_routes(http::Router& router) {
   router.add("POST", "/payments", [this](http::Request& r) { return create(r); });
+  router.add("POST", "/payments/void", [this](http::Request& r) { return void_charge(r); });
   router.add_sync("GET", "/payments", [this](http::Request& r) { return list(r); });
   router.add_sync("GET", "/payments/{id}", [this](http::Request& r) { return get(r); });
+}
+
+void PaymentsHandler::require_service_caller(const http::Request& request) const {
+  auto presented = request.headers.get(contracts::kServiceTokenHeader);
+  if (!presented)
+    throw http::HttpError(401, "unauthorized", "charges are made by the reservation service only (POST /reservations)");
+  if (!contracts::service_token_matches(options_.service_token, presented))
+    throw http::HttpError(403, "forbidden", "the service token is not valid for this payment service");
 }
 
 // The rsvId is the idempotency key. An Idempotency-Key header (reservation sends "rsv-<rsvId>")
 // names the same call, so it needs no table of its own: the UNIQUE rsv_id gives its guarantee.
 http::Awaitable PaymentsHandler::create(http::Request& request) {
-  auto wanted = contracts::payment_request_from_json(request.body);
+  require_service_caller(request);
+  auto wanted = parse_charge(request);
   if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) co_return repeated(*stored, wanted);
-  auto verdict = process_card(wanted);
-  if (verdict.kind == CardVerdict::Kind::hangs) {
-    // Waits without blocking the loop: other requests are served while this caller times out.
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, processor_hang_);
-    co_await timer.async_wait(boost::asio::use_awaitable);
-  }
-  co_return co_await commits_.run([&] { return record(wanted, verdict, request.trace_id); });
+  auto payment = settle(wanted, process_card(wanted));
+  co_return co_await commits_.run([&] { return record(wanted, payment, request.trace_id); });
 }
 
-http::Response PaymentsHandler::record(const contracts::PaymentRequest& wanted, const CardVerdict& verdict,
+http::Awaitable PaymentsHandler::void_charge(http::Request& request) {
+  require_service_caller(request);
+  auto wanted = parse_charge(request);
+  co_return co_await commits_.run([&] { return record(wanted, voided(wanted, "not_received"), request.trace_id); });
+}
+
+http::Response PaymentsHandler::record(const contracts::PaymentRequest& wanted, contracts::PaymentState payment,
                                        const std::string& trace_id) {
   // Runs inside the commit group's transaction: the payment and its event commit together.
   if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) return repeated(*stored, wanted);
-  auto payment = payments_.insert(settle(wanted, verdict));
-  events_.emit(contracts::payment_event(event_type_of(payment), payment, {trace_id, std::chrono::system_clock::now()}));
-  events_.published();
+  auto now = std::chrono::system_clock::now();
+  bool pending = payment.status == status::pending;
+  payment = payments_.insert(payment, pending ? iso_utc(now + options_.processor_hang) : std::string{});
+  if (!pending) {
+    events_.emit(contracts::payment_event(event_type_of(payment), payment, {trace_id, now}));
+    events_.published();
+  }
   auto response = payment_response(payment, 201);
   if (payment.status == status::paid) response.headers.set("Location", "/payments/" + std::to_string(payment.pay_id));
   return response;

@@ -1,11 +1,17 @@
 #pragma once
 // HTTP <-> domain for /payments:
-//   POST /payments        charge once per rsvId: 201 paid (Location), 402 declined, and a repeat
-//                         returns the stored outcome (200 | 402) without charging or announcing again;
-//                         a repeat with another amount is 409. PaymentApproved | PaymentDeclined.
+//   POST /payments        (reservation only) charge once per rsvId: 201 paid (Location), 402
+//                         declined, 202 pending while a slow processor decides; a repeat returns
+//                         the stored outcome (200 | 402 | 202) without charging or announcing again;
+//                         a repeat that asks for another amount, customer or movie is 409.
+//   POST /payments/void   (reservation only) recovery's question: the charge made for rsvId, or,
+//                         when none was made, a declined `not_received` record so that none can be
+//                         made later (402).
 //   GET  /payments        oldest first; ?rsvId= filter, ?limit= and ?offset= pages
 //   GET  /payments/{id}   404 when unknown
+// "Reservation only": the X-Service-Token header must carry the service token (401 without, 403 wrong).
 #include <chrono>
+#include <string>
 
 #include "core/http/router.hpp"
 #include "events/event_sink.hpp"
@@ -15,28 +21,35 @@
 
 namespace cinema::payment {
 
+struct PaymentsHandlerOptions {
+  std::chrono::milliseconds processor_hang{30'000};  // how long the hanging test card takes to decide
+  std::string service_token;                         // what callers of the charge routes must present
+};
+
 class PaymentsHandler final {
  public:
-  // `processor_hang`: how long the hanging test card keeps the processor from answering.
   // Payments are recorded through `commits`: concurrent charges share a commit.
   PaymentsHandler(store::CommitGroup& commits, PaymentRepository& payments, events::EventSink& events,
-                  std::chrono::milliseconds processor_hang)
-      : commits_(commits), payments_(payments), events_(events), processor_hang_(processor_hang) {}
+                  PaymentsHandlerOptions options)
+      : commits_(commits), payments_(payments), events_(events), options_(std::move(options)) {}
   void register_routes(http::Router& router);
 
  private:
   http::Awaitable create(http::Request& request);
+  http::Awaitable void_charge(http::Request& request);
   http::Response list(const http::Request& request) const;
   http::Response get(const http::Request& request) const;
-  // Stores the first outcome with its event, unless a call for the same rsvId stored one meanwhile
-  // (a write for the commit group).
-  http::Response record(const contracts::PaymentRequest& wanted, const CardVerdict& verdict,
+  // Throws 401/403 unless the request carries the service token.
+  void require_service_caller(const http::Request& request) const;
+  // Stores `payment` (the first outcome for its rsvId) with its event, unless a call for the same
+  // rsvId stored one meanwhile (a write for the commit group).
+  http::Response record(const contracts::PaymentRequest& wanted, contracts::PaymentState payment,
                         const std::string& trace_id);
 
   store::CommitGroup& commits_;
   PaymentRepository& payments_;
   events::EventSink& events_;
-  std::chrono::milliseconds processor_hang_;
+  PaymentsHandlerOptions options_;
 };
 
 }  // namespace cinema::payment

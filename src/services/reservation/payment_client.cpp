@@ -2,17 +2,20 @@
 
 #include <optional>
 
+#include "contracts/service_token.hpp"
 #include "core/trace.hpp"
 
 namespace cinema::reservation {
 namespace {
 using Kind = PaymentOutcome::Kind;
 constexpr std::chrono::seconds kRetryAfterUnavailable{5};
+constexpr std::chrono::seconds kRetryAfterPending{2};
 
 std::string_view kind_name(Kind kind) {
   switch (kind) {
     case Kind::approved: return "approved";
     case Kind::declined: return "declined";
+    case Kind::pending: return "pending";
     case Kind::unavailable: return "unavailable";
     case Kind::unknown: return "unknown";
   }
@@ -39,9 +42,19 @@ boost::asio::awaitable<PaymentOutcome> PaymentClient::pay(contracts::PaymentRequ
     auto wait = std::chrono::ceil<std::chrono::seconds>(breaker_.retry_after(now));
     co_return failed(Kind::unavailable, "payment circuit open", std::max(wait, std::chrono::seconds(1)));
   }
-  http::Request call{.method = "POST", .target = "/payments", .body = contracts::payment_request_to_json(request)};
+  co_return co_await call("/payments", std::move(request), std::move(trace_id), true);
+}
+
+boost::asio::awaitable<PaymentOutcome> PaymentClient::settle_or_void(contracts::PaymentRequest request) {
+  co_return co_await call("/payments/void", std::move(request), {}, false);
+}
+
+boost::asio::awaitable<PaymentOutcome> PaymentClient::call(std::string target, contracts::PaymentRequest request,
+                                                           std::string trace_id, bool through_breaker) {
+  http::Request call{.method = "POST", .target = std::move(target), .body = contracts::payment_request_to_json(request)};
   call.headers.set("Content-Type", "application/json");
   call.headers.set("Idempotency-Key", "rsv-" + std::to_string(request.rsv_id));
+  call.headers.set(contracts::kServiceTokenHeader, options_.service_token);
   call.headers.set("traceparent", format_traceparent({trace_id.empty() ? new_trace_id() : trace_id, new_span_id()}));
   ++in_flight_;
   std::optional<http::UpstreamError> error;
@@ -52,25 +65,50 @@ boost::asio::awaitable<PaymentOutcome> PaymentClient::pay(contracts::PaymentRequ
     error = e;
   }
   --in_flight_;
-  if (!error) co_return classify(response);
-  breaker_.record_failure(resilience::CircuitBreaker::Clock::now());
+  if (!error) co_return classify(response, through_breaker);
+  if (through_breaker) breaker_.record_failure(resilience::CircuitBreaker::Clock::now());
   // Refused connection: nothing reached payment. Timeout or a broken answer: it may have charged.
   if (error->kind() == http::UpstreamError::Kind::connect)
     co_return failed(Kind::unavailable, error->what(), kRetryAfterUnavailable);
   co_return failed(Kind::unknown, error->what(), kRetryAfterUnavailable);
 }
 
-PaymentOutcome PaymentClient::classify(const http::Response& response) {
-  if (response.status == 200 || response.status == 201 || response.status == 402) {
-    breaker_.record_success();
-    auto kind = response.status == 402 ? Kind::declined : Kind::approved;
+PaymentOutcome PaymentClient::classify(const http::Response& response, bool through_breaker) {
+  auto now = resilience::CircuitBreaker::Clock::now();
+  auto answered = [&](bool payments_fault) {
+    if (!through_breaker) return;
+    if (payments_fault) breaker_.record_failure(now);
+    else breaker_.record_success();
+  };
+  auto status = response.status;
+  if (status == 200 || status == 201 || status == 202 || status == 402) {
+    std::optional<contracts::PaymentState> payment;
+    try {
+      payment = contracts::payment_from_json(response.body);
+    } catch (const std::exception& e) {
+      answered(true);
+      auto outcome = failed(Kind::unknown, "payment answered " + std::to_string(status) + " with a body that "
+                                           "cannot be read: " + e.what(), kRetryAfterUnavailable);
+      outcome.malformed_answer = true;
+      return outcome;
+    }
+    answered(false);
+    auto kind = status == 402 ? Kind::declined : status == 202 ? Kind::pending : Kind::approved;
+    // A refunded payment (its reservation was cancelled meanwhile) confirms nothing.
+    if (payment->status == "cancelled") kind = Kind::declined;
     metrics_.counter("payment_calls_total", "Calls to payment, by outcome", {{"outcome", std::string(kind_name(kind))}}).inc();
-    return PaymentOutcome{kind, contracts::payment_from_json(response.body), {}, {}};
+    PaymentOutcome outcome{kind, *payment, {}, {}};
+    if (kind == Kind::pending) {
+      outcome.detail = "the card processor has not decided yet";
+      outcome.retry_after = kRetryAfterPending;
+    }
+    return outcome;
   }
-  breaker_.record_failure(resilience::CircuitBreaker::Clock::now());
-  auto detail = "payment answered " + std::to_string(response.status) + ": " + response.body;
-  // 503 is payment saying it did nothing; any other answer leaves the outcome open.
-  return failed(response.status == 503 ? Kind::unavailable : Kind::unknown, detail, kRetryAfterUnavailable);
+  // 5xx: payment failed (503: it did nothing). 4xx: payment works but refused this call (a bug or
+  // a misconfigured token): not its failure, and the outcome stays open for recovery.
+  answered(status >= 500);
+  auto detail = "payment answered " + std::to_string(status) + ": " + response.body;
+  return failed(status == 503 ? Kind::unavailable : Kind::unknown, detail, kRetryAfterUnavailable);
 }
 
 PaymentOutcome PaymentClient::failed(Kind kind, std::string detail, std::chrono::seconds retry_after) {

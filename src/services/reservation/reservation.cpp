@@ -2,21 +2,41 @@
 
 #include <charconv>
 
+#include "contracts/payment_api.hpp"
+
 namespace cinema::reservation {
 
 std::string seat_label(std::int64_t row, std::int64_t col) {
   return std::string(1, static_cast<char>('A' + row)) + std::to_string(col + 1);
 }
 
-std::string seat_problem(std::string_view label, const Screening& screening) {
-  if (label.size() < 2 || label[0] < 'A' || label[0] > 'Z') return "seat '" + std::string(label) + "' is not like A1";
-  std::int64_t col = 0;
+std::optional<std::string> canonical_seat(std::string_view label) {
+  if (label.size() < 2 || label.size() > 8) return std::nullopt;
+  char row = label[0];
+  if (row >= 'a' && row <= 'z') row = static_cast<char>(row - 'a' + 'A');
+  if (row < 'A' || row > 'Z') return std::nullopt;
   auto digits = label.substr(1);
-  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), col);
-  if (error != std::errc{} || end != digits.data() + digits.size()) return "seat '" + std::string(label) + "' is not like A1";
-  if (label[0] - 'A' >= screening.rows || col < 1 || col > screening.cols)
+  if (digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  std::int64_t col = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), col);  // at most 7 digits: no overflow
+  return std::string(1, row) + std::to_string(col);
+}
+
+std::string seat_problem(std::string_view label, const Screening& screening) {
+  auto canonical = canonical_seat(label);
+  if (!canonical) return "seat '" + std::string(label) + "' is not like A1";
+  std::int64_t col = std::stoll(canonical->substr(1));
+  if ((*canonical)[0] - 'A' >= screening.rows || col < 1 || col > screening.cols)
     return "seat '" + std::string(label) + "' does not exist in this screening";
   return {};
+}
+
+std::optional<std::int64_t> checked_amount(std::int64_t price, std::size_t seats) {
+  std::int64_t amount = 0;
+  if (price < 0 || price > contracts::kMaxPrice) return std::nullopt;
+  if (__builtin_mul_overflow(price, static_cast<std::int64_t>(seats), &amount) || amount > contracts::kMaxAmount)
+    return std::nullopt;
+  return amount;
 }
 
 std::vector<std::string> first_free_seats(const Screening& screening, const std::set<std::string>& taken,
@@ -29,14 +49,14 @@ std::vector<std::string> first_free_seats(const Screening& screening, const std:
 }
 
 Reservation request_reservation(const Screening& screening, std::string customer_id, std::vector<std::string> seats,
-                                std::string card_token) {
+                                std::int64_t amount, std::string card_number) {
   Reservation reservation;
   reservation.movie_id = screening.movie_id;
   reservation.screening_id = screening.id;
   reservation.customer_id = std::move(customer_id);
-  reservation.amount = screening.price * static_cast<std::int64_t>(seats.size());
+  reservation.amount = amount;
   reservation.seats = std::move(seats);
-  reservation.card_token = std::move(card_token);
+  reservation.card_number = std::move(card_number);
   return reservation;
 }
 
@@ -54,12 +74,15 @@ Reservation reject(Reservation reservation, std::string reason) {
   return reservation;
 }
 
-CancelDecision request_cancel(Reservation reservation) {
+CancelDecision request_cancel(Reservation reservation, std::string_view now_iso, std::string_view cutoff_iso) {
   if (reservation.status != status::reserved)
-    return {std::nullopt, "only a reserved reservation can be cancelled; this one is " + reservation.status};
+    return {std::nullopt, "conflict", "only a reserved reservation can be cancelled; this one is " + reservation.status};
+  if (!cutoff_iso.empty() && now_iso >= cutoff_iso)
+    return {std::nullopt, "cancel_closed", "the screening starts at or before " + std::string(cutoff_iso) +
+                              " (cancel cut-off); a reservation can no longer be cancelled"};
   reservation.status = status::cancel_requested;
   ++reservation.version;
-  return {std::move(reservation), {}};
+  return {std::move(reservation), {}, {}};
 }
 
 Reservation complete_cancel(Reservation reservation) {

@@ -42,10 +42,15 @@ ReservationRequest parse_reservation_request(std::string_view body) {
   if (!request.movie_id && !request.screening_id)
     throw http::BadRequest("movieId", "is required (or give screeningId and seats)");
   request.seats = parse_seats(object);
-  request.customer_id = json::optional_string(object, "customerId").value_or(std::string(kGuestCustomer));
-  if (request.customer_id.empty() || request.customer_id.size() > 100)
-    throw http::BadRequest("customerId", "must be 1 to 100 characters");
+  if (auto customer = json::optional_string(object, "customerId")) {
+    if (customer->empty() || customer->size() > 100) throw http::BadRequest("customerId", "must be 1 to 100 characters");
+    request.customer_id = std::move(*customer);
+  }
   request.card_number = json::optional_string(object, "cardNumber").value_or("");
+  if (!request.card_number.empty() &&
+      (request.card_number.size() < 12 || request.card_number.size() > 19 ||
+       request.card_number.find_first_not_of("0123456789") != std::string::npos))
+    throw http::BadRequest("cardNumber", "must be 12 to 19 digits");
   return request;
 }
 

@@ -10,9 +10,8 @@
 
 namespace cinema::reservation {
 
-inline constexpr std::string_view kGuestCustomer = "guest";  // the seed's requests name no customer
-
 // Throws http::BadRequest naming the field. The idempotency key comes from a header, not the body.
+// Without customerId (the seed's form) the customer id stays empty: the caller is anonymous.
 ReservationRequest parse_reservation_request(std::string_view body);
 // PATCH body: only {"status":"reqCancel"} changes anything.
 void parse_cancel_request(std::string_view body);

@@ -1,8 +1,11 @@
 #pragma once
 // What reservation does with the events it consumes (group "reservation"):
-//   MovieRegistered/MovieModified/MovieDeleted -> which movies exist (replica)
+//   MovieRegistered/MovieModified/MovieDeleted -> which movies exist (replica); a deleted movie's
+//                                                 reservations of screenings to come are cancelled
+//                                                 and refunded through the saga
 //   ScreeningScheduled                         -> replica of screenings: reservations go on while movie is down
 //   PaymentCancelled                           -> the refund is done: finish the cancel saga
+#include <chrono>
 #include <string_view>
 
 #include "events/event.hpp"
@@ -21,7 +24,7 @@ class ReservationPolicy {
            event_type == "ScreeningScheduled" || event_type == "PaymentCancelled";
   }
   // Runs inside the inbox transaction.
-  void apply(const events::Event& event);
+  void apply(const events::Event& event, std::chrono::system_clock::time_point now);
 
  private:
   ReservationRepository& reservations_;

@@ -10,10 +10,17 @@
 namespace cinema::reservation {
 
 boost::asio::awaitable<int> ReservationRecovery::run_once() {
-  auto cutoff = iso_utc(std::chrono::system_clock::now() - settle_after_);
+  auto now = std::chrono::system_clock::now();
+  saga_.expire_keys(now);
   int settled = 0;
-  for (const auto& pending : reservations_.unsettled(cutoff)) {
-    auto outcome = co_await payments_.pay(payment_request_for(pending), {});
+  for (const auto& pending : reservations_.unsettled(iso_utc(now - settle_after_))) {
+    auto outcome = co_await payments_.settle_or_void(payment_request_for(pending));
+    // "I could not ask" is not "nothing was charged": only payment's decision settles a reservation.
+    if (!outcome.definitive()) {
+      using Kind = PaymentOutcome::Kind;
+      if (outcome.kind == Kind::unavailable || outcome.kind == Kind::unknown) break;  // payment unreachable: next pass
+      continue;  // still pending at the card processor
+    }
     auto result = saga_.settle(pending, outcome, {{}, std::chrono::system_clock::now()});
     if (result.status == status::requested) continue;
     ++settled;

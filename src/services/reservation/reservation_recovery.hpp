@@ -1,7 +1,11 @@
 #pragma once
 // Resolves reservations left in reqReserve (the process crashed between holding the seats and
-// recording payment's answer, or payment timed out): it repeats the payment call — idempotent per
-// rsvId, so it returns the outcome payment already decided, or decides it now — and settles.
+// recording payment's answer, payment timed out, or its card processor is slow): it asks payment
+// for the charge made for the reservation, or to void it when none was made (so that none can
+// follow), and settles only on that definitive answer. While payment is unreachable or still
+// deciding, the reservation waits: an unanswered question never becomes "nothing was charged".
+// These questions bypass the circuit breaker and never count in it. Also expires old
+// Idempotency-Keys.
 #include <utility>
 #include <boost/asio/awaitable.hpp>
 #include <atomic>

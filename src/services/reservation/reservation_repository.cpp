@@ -46,6 +46,24 @@ constexpr store::Migration kMigrations[] = {
     )sql"},
     {2, "create outbox", events::kOutboxSchema},
     {3, "create inbox", events::kInboxSchema},
+    // Keys are scoped to the caller and remember the request's fingerprint and first answer; the
+    // old global reservations.idempotency_key column is no longer written. Card numbers are no
+    // longer kept: the ones stored before are wiped.
+    {4, "idempotency keys per customer, no card numbers", R"sql(
+      UPDATE reservations SET card_token = '', idempotency_key = NULL;
+      CREATE TABLE idempotency_keys (
+        customer_id     TEXT    NOT NULL,
+        idem_key        TEXT    NOT NULL,
+        fingerprint     TEXT    NOT NULL,
+        rsv_id          INTEGER NOT NULL,
+        answer_status   INTEGER,
+        answer_body     TEXT,
+        created_at      TEXT    NOT NULL,
+        PRIMARY KEY (customer_id, idem_key)
+      );
+      CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+      CREATE INDEX reservations_by_movie ON reservations (movie_id, status);
+    )sql"},
 };
 
 constexpr std::string_view kUpsertScreening =
@@ -56,6 +74,7 @@ constexpr std::string_view kUpsertScreening =
 constexpr std::string_view kUpsertMovie =
     "INSERT INTO movies (movie_id, deleted) VALUES ($1, $2) ON CONFLICT (movie_id) DO UPDATE SET deleted = excluded.deleted";
 constexpr std::string_view kMovieExists = "SELECT 1 FROM movies WHERE movie_id = $1 AND deleted = 0";
+constexpr std::string_view kMovieDeleted = "SELECT 1 FROM movies WHERE movie_id = $1 AND deleted = 1";
 constexpr std::string_view kFindScreening =
     "SELECT screening_id, movie_id, starts_at, seat_rows, seat_cols, price FROM screenings WHERE screening_id = $1";
 constexpr std::string_view kNextScreening =
@@ -66,15 +85,26 @@ constexpr std::string_view kNextScreening =
 constexpr std::string_view kTakenSeats = "SELECT seat FROM seat_holds WHERE screening_id = $1";
 constexpr std::string_view kInsert =
     "INSERT INTO reservations (movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version, "
-    "idempotency_key, card_token, created_at) VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, $11) "
-    "RETURNING rsv_id";
+    "created_at) VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9) RETURNING rsv_id";
 constexpr std::string_view kHoldSeat = "INSERT INTO seat_holds (screening_id, seat, rsv_id) VALUES ($1, $2, $3)";
 constexpr std::string_view kUpdate =
     "UPDATE reservations SET status = $2, pay_id = $3, reason = $4, version = $5 WHERE rsv_id = $1";
-constexpr std::string_view kForgetKey = "UPDATE reservations SET idempotency_key = NULL WHERE rsv_id = $1";
+constexpr std::string_view kFindKey =
+    "SELECT fingerprint, rsv_id, answer_status, answer_body, created_at FROM idempotency_keys "
+    "WHERE customer_id = $1 AND idem_key = $2";
+constexpr std::string_view kInsertKey =
+    "INSERT INTO idempotency_keys (customer_id, idem_key, fingerprint, rsv_id, created_at) VALUES ($1, $2, $3, $4, $5)";
+constexpr std::string_view kKeyAnswer =
+    "UPDATE idempotency_keys SET answer_status = $3, answer_body = $4 WHERE customer_id = $1 AND idem_key = $2";
+constexpr std::string_view kForgetKey = "DELETE FROM idempotency_keys WHERE customer_id = $1 AND idem_key = $2";
+constexpr std::string_view kExpireKeys = "DELETE FROM idempotency_keys WHERE created_at < $1";
+constexpr std::string_view kReservedOfMovie =
+    "SELECT r.rsv_id, r.movie_id, r.screening_id, r.customer_id, r.status, r.pay_id, r.amount, r.seats, r.reason, "
+    "r.version FROM reservations r JOIN screenings s ON s.screening_id = r.screening_id "
+    "WHERE r.movie_id = $1 AND r.status = 'reserved' AND s.starts_at > $2 ORDER BY r.rsv_id";
 constexpr std::string_view kReleaseSeats = "DELETE FROM seat_holds WHERE rsv_id = $1";
 constexpr std::string_view kSelect =
-    "SELECT rsv_id, movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version, card_token "
+    "SELECT rsv_id, movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version "
     "FROM reservations ";
 constexpr std::string_view kCountActive =
     "SELECT count(*) FROM reservations WHERE customer_id = $1 AND status IN ('reqReserve', 'reserved', 'reqCancel')";
@@ -95,7 +125,6 @@ Reservation reservation_from_row(const store::Row& row) {
   r.seats = nlohmann::json::parse(row.text(7)).get<std::vector<std::string>>();
   r.reason = row.text(8);
   r.version = row.integer(9);
-  r.card_token = row.text(10);
   return r;
 }
 
@@ -120,6 +149,10 @@ void ReservationRepository::set_movie_known(std::int64_t movie_id, bool deleted)
 
 bool ReservationRepository::movie_exists(std::int64_t movie_id) const { return !db_.query(kMovieExists, {movie_id}).empty(); }
 
+bool ReservationRepository::movie_deleted(std::int64_t movie_id) const {
+  return !db_.query(kMovieDeleted, {movie_id}).empty();
+}
+
 std::optional<Screening> ReservationRepository::find_screening(std::int64_t id) const {
   auto rows = db_.query(kFindScreening, {id});
   if (rows.empty()) return std::nullopt;
@@ -139,12 +172,9 @@ std::set<std::string> ReservationRepository::taken_seats(std::int64_t screening_
   return seats;
 }
 
-Reservation ReservationRepository::insert(const Reservation& r, const std::string& idempotency_key,
-                                          const std::string& created_at) {
-  store::Value key = idempotency_key.empty() ? store::Value(nullptr) : store::Value(idempotency_key);
+Reservation ReservationRepository::insert(const Reservation& r, const std::string& created_at) {
   auto rows = db_.query(kInsert, {r.movie_id, r.screening_id, r.customer_id, r.status, r.amount,
-                                  nlohmann::json(r.seats).dump(), r.reason, r.version, key, r.card_token,
-                                  created_at});
+                                  nlohmann::json(r.seats).dump(), r.reason, r.version, created_at});
   Reservation stored = r;
   stored.id = rows.at(0).integer(0);
   for (const auto& seat : r.seats) db_.execute(kHoldSeat, {r.screening_id, seat, stored.id});
@@ -156,20 +186,40 @@ void ReservationRepository::update(const Reservation& r) {
   db_.execute(kUpdate, {r.id, r.status, pay_id, r.reason, r.version});
 }
 
-void ReservationRepository::forget_idempotency_key(std::int64_t reservation_id) {
-  db_.execute(kForgetKey, {reservation_id});
+std::optional<IdempotencyRecord> ReservationRepository::find_key(const IdempotencyScope& scope) const {
+  auto rows = db_.query(kFindKey, {scope.customer_id, scope.key});
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows.front();
+  return IdempotencyRecord{row.text(0), row.integer(1), row.optional_integer(2), row.optional_text(3).value_or(""),
+                           row.text(4)};
+}
+
+void ReservationRepository::insert_key(const IdempotencyScope& scope, const std::string& fingerprint,
+                                       std::int64_t rsv_id, const std::string& created_at) {
+  db_.execute(kInsertKey, {scope.customer_id, scope.key, fingerprint, rsv_id, created_at});
+}
+
+void ReservationRepository::remember_answer(const IdempotencyScope& scope, int status, const std::string& body) {
+  db_.execute(kKeyAnswer, {scope.customer_id, scope.key, std::int64_t{status}, body});
+}
+
+void ReservationRepository::forget_key(const IdempotencyScope& scope) {
+  db_.execute(kForgetKey, {scope.customer_id, scope.key});
+}
+
+std::int64_t ReservationRepository::expire_keys(const std::string& before_iso) {
+  return db_.execute(kExpireKeys, {before_iso});
+}
+
+std::vector<Reservation> ReservationRepository::reserved_of_movie(std::int64_t movie_id,
+                                                                 const std::string& starting_after_iso) const {
+  return reservations_from(db_.query(kReservedOfMovie, {movie_id, starting_after_iso}));
 }
 
 void ReservationRepository::release_seats(std::int64_t reservation_id) { db_.execute(kReleaseSeats, {reservation_id}); }
 
 std::optional<Reservation> ReservationRepository::find(std::int64_t id) const {
   auto rows = db_.query(query("WHERE rsv_id = $1"), {id});
-  if (rows.empty()) return std::nullopt;
-  return reservation_from_row(rows.front());
-}
-
-std::optional<Reservation> ReservationRepository::find_by_idempotency_key(const std::string& key) const {
-  auto rows = db_.query(query("WHERE idempotency_key = $1"), {key});
   if (rows.empty()) return std::nullopt;
   return reservation_from_row(rows.front());
 }

@@ -16,6 +16,21 @@ namespace cinema::reservation {
 
 std::span<const store::Migration> reservation_migrations();
 
+// An Idempotency-Key belongs to the caller that sent it: the same key from two customers is two keys.
+struct IdempotencyScope {
+  std::string customer_id;  // empty for anonymous callers
+  std::string key;
+};
+
+// What a key remembers: the request it was first used for, its reservation and, once final, the answer.
+struct IdempotencyRecord {
+  std::string fingerprint;
+  std::int64_t rsv_id = 0;
+  std::optional<std::int64_t> answer_status;  // absent while the first request is in flight
+  std::string answer_body;
+  std::string created_at;
+};
+
 class ReservationRepository {
  public:
   explicit ReservationRepository(store::Database& db) : db_(db) {}
@@ -24,6 +39,7 @@ class ReservationRepository {
   void upsert_screening(const Screening& screening);
   void set_movie_known(std::int64_t movie_id, bool deleted);
   [[nodiscard]] bool movie_exists(std::int64_t movie_id) const;
+  [[nodiscard]] bool movie_deleted(std::int64_t movie_id) const;
   [[nodiscard]] std::optional<Screening> find_screening(std::int64_t id) const;
   // The earliest screening of the movie starting after `now_iso` that has a free seat.
   [[nodiscard]] std::optional<Screening> next_screening_with_free_seat(std::int64_t movie_id,
@@ -31,15 +47,23 @@ class ReservationRepository {
   [[nodiscard]] std::set<std::string> taken_seats(std::int64_t screening_id) const;
 
   // Inserts the reservation and holds its seats; returns it with its id. Throws
-  // store::ConstraintViolation when a seat is already held (or the idempotency key was used).
-  Reservation insert(const Reservation& reservation, const std::string& idempotency_key,
-                     const std::string& created_at);
+  // store::ConstraintViolation when a seat is already held.
+  Reservation insert(const Reservation& reservation, const std::string& created_at);
   void update(const Reservation& reservation);
   void release_seats(std::int64_t reservation_id);
-  // A retry with the same key may then start afresh (used when payment certainly did not charge).
-  void forget_idempotency_key(std::int64_t reservation_id);
   [[nodiscard]] std::optional<Reservation> find(std::int64_t id) const;
-  [[nodiscard]] std::optional<Reservation> find_by_idempotency_key(const std::string& key) const;
+  // Reserved reservations of the movie whose screening starts after `starting_after_iso`.
+  [[nodiscard]] std::vector<Reservation> reserved_of_movie(std::int64_t movie_id,
+                                                          const std::string& starting_after_iso) const;
+
+  [[nodiscard]] std::optional<IdempotencyRecord> find_key(const IdempotencyScope& scope) const;
+  void insert_key(const IdempotencyScope& scope, const std::string& fingerprint, std::int64_t rsv_id,
+                  const std::string& created_at);
+  void remember_answer(const IdempotencyScope& scope, int status, const std::string& body);
+  // A retry with the same key then starts afresh (when payment certainly did not charge).
+  void forget_key(const IdempotencyScope& scope);
+  // Deletes the keys created before `before_iso`; returns how many.
+  std::int64_t expire_keys(const std::string& before_iso);
   [[nodiscard]] std::vector<Reservation> list(const std::optional<std::string>& customer_id, std::int64_t limit,
                                               std::int64_t offset) const;
   [[nodiscard]] std::int64_t count_active(const std::string& customer_id) const;

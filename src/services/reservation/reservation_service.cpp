@@ -16,24 +16,32 @@ class ReservationService {
       : db_(std::move(db)),
         events_(context, *db_),
         reservations_(*db_),
-        saga_(*db_, reservations_, events_, context.config.integer("max_reservation_per_person")),
+        saga_(*db_, reservations_, events_, saga_rules(context.config)),
         breaker_(static_cast<int>(context.config.integer("reservation.breaker_failures")),
                  std::chrono::milliseconds(context.config.integer("reservation.breaker_open_ms"))),
         payments_(context.io,
                   PaymentClientOptions{
                       context.config.text("reservation.payment_upstream"),
                       std::chrono::milliseconds(context.config.integer("reservation.payment_timeout_ms")),
-                      static_cast<std::size_t>(context.config.integer("reservation.max_in_flight"))},
+                      static_cast<std::size_t>(context.config.integer("reservation.max_in_flight")),
+                      context.config.text("security.service_token")},
                   breaker_, context.metrics),
         commits_(*db_, context.io.get_executor(), [this] { events_.group_committed(); }),
         handler_(reservations_, saga_, commits_, payments_),
         policy_(reservations_, saga_),
         recovery_(reservations_, saga_, payments_, context.log,
                   std::chrono::milliseconds(context.config.integer("reservation.settle_after_ms"))) {}
+  // The consumers' threads call the policy and the saga: they stop before any member is destroyed,
+  // also when the service is torn down without a regular stop (start-up failed).
+  ~ReservationService() {
+    stopped_ = true;
+    events_.stop();
+  }
 
   void start(ServiceContext& context) {
     handler_.register_routes(context.router);
-    events_.consume("reservation", [this](const events::Event& event) { policy_.apply(event); },
+    events_.consume("reservation",
+                    [this](const events::Event& event) { policy_.apply(event, std::chrono::system_clock::now()); },
                     ReservationPolicy::handles);
     auto interval = std::chrono::milliseconds(context.config.integer("reservation.recovery_interval_ms"));
     boost::asio::co_spawn(context.io, recovery_.run_forever(interval, stopped_), [](std::exception_ptr failure) {
@@ -43,6 +51,12 @@ class ReservationService {
   }
 
  private:
+  static SagaRules saga_rules(const Config& config) {
+    return SagaRules{config.integer("max_reservation_per_person"),
+                     std::chrono::minutes(config.integer("reservation.cancel_cutoff_minutes")),
+                     std::chrono::hours(config.integer("reservation.idempotency_ttl_hours"))};
+  }
+
   std::unique_ptr<store::Database> db_;
   events::EventRuntime events_;
   ReservationRepository reservations_;
@@ -78,6 +92,12 @@ SettingGroup reservation_settings() {
            "Age after which a reservation still in reqReserve is settled by recovery.", 1, 86'400'000},
           {"reservation.recovery_interval_ms", T::integer, "2000", "How often recovery looks for such reservations.",
            10, 3'600'000},
+          {"reservation.cancel_cutoff_minutes", T::integer, "0",
+           "Customers may cancel until this long before the screening starts (0: until it starts); later "
+           "cancels are 409 cancel_closed.",
+           0, 525'600},
+          {"reservation.idempotency_ttl_hours", T::integer, "24",
+           "How long an Idempotency-Key is remembered (per customer); afterwards it may be used again.", 1, 8760},
       }};
 }
 

@@ -4,23 +4,44 @@
 #include "core/http/query.hpp"
 #include "core/json.hpp"
 #include "core/time.hpp"
+#include "core/trace.hpp"
 #include "services/reservation/reservation_json.hpp"
 
 namespace cinema::reservation {
 namespace {
+constexpr std::size_t kMaxIdempotencyKeyBytes = 255;
+
 http::Response refusal_response(const Refusal& refusal) {
   return http::Response::json(refusal.status, http::error_body(refusal.code, refusal.message));
 }
 
-http::Response pending_response(const Reservation& reservation, const PaymentOutcome& outcome) {
-  bool held = reservation.status == status::requested;
-  auto message = held ? "payment did not answer in time; the reservation is settled automatically, see GET "
-                        "/reservations/" + std::to_string(reservation.id)
-                      : "payment is unavailable (" + outcome.detail + "); nothing was reserved, retry later";
-  auto response = http::Response::json(503, reservation_error_json(held ? "payment_pending" : "payment_unavailable",
-                                                                   message, reservation));
-  response.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, outcome.retry_after.count())));
+http::Response with_retry_after(http::Response response, std::chrono::seconds after) {
+  response.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, after.count())));
   return response;
+}
+
+// The answer when payment gave no decision: the reservation waits for recovery (held), or nothing
+// was reserved (payment unreachable); an unreadable answer is payment's fault (502).
+http::Response undecided_response(const Reservation& reservation, const PaymentOutcome& outcome) {
+  auto see = "; the reservation is settled automatically, see GET /reservations/" + std::to_string(reservation.id);
+  if (outcome.malformed_answer)
+    return http::Response::json(502, reservation_error_json("bad_gateway", "payment answered something unreadable" + see,
+                                                            reservation));
+  bool held = reservation.status == status::requested;
+  auto message = !held ? "payment is unavailable (" + outcome.detail + "); nothing was reserved, retry later"
+                 : outcome.kind == PaymentOutcome::Kind::pending ? "the card processor has not decided yet" + see
+                                                                 : "payment did not answer in time" + see;
+  return with_retry_after(
+      http::Response::json(503, reservation_error_json(held ? "payment_pending" : "payment_unavailable", message,
+                                                       reservation)),
+      outcome.retry_after);
+}
+
+std::string idempotency_key_of(const http::Request& request) {
+  auto key = std::string(request.headers.get("Idempotency-Key").value_or(""));
+  if (key.size() > kMaxIdempotencyKeyBytes)
+    throw http::BadRequest("Idempotency-Key", "must be at most " + std::to_string(kMaxIdempotencyKeyBytes) + " bytes");
+  return key;
 }
 }  // namespace
 
@@ -42,18 +63,51 @@ http::Response reservation_response(const Reservation& reservation, int success_
 
 http::Awaitable ReservationsHandler::create(http::Request& request) {
   auto wanted = parse_reservation_request(request.body);
-  wanted.idempotency_key = std::string(request.headers.get("Idempotency-Key").value_or(""));
+  wanted.idempotency_key = idempotency_key_of(request);
   auto now = iso_utc(std::chrono::system_clock::now());
-  auto started = co_await commits_.run([&] { return saga_.start(wanted, now); });
+  auto guest = "guest-" + new_span_id();
+  auto started = co_await commits_.run([&] { return saga_.start(wanted, now, guest); });
   if (auto* refused = std::get_if<Refusal>(&started)) co_return refusal_response(*refused);
+  IdempotencyScope scope{wanted.customer_id, wanted.idempotency_key};
+  if (auto* replay = std::get_if<Replay>(&started)) co_return co_await replayed(scope, *replay);
   auto pending = std::get<Reservation>(started);
-  if (pending.status != status::requested) co_return reservation_response(pending, 200);  // a repeated key
   auto outcome = co_await payments_.pay(payment_request_for(pending), request.trace_id);
   contracts::EventOrigin origin{request.trace_id, std::chrono::system_clock::now()};
-  auto settled = co_await commits_.run([&] { return saga_.settle(pending, outcome, origin); });
-  if (settled.status == status::requested || outcome.kind == PaymentOutcome::Kind::unavailable)
-    co_return pending_response(settled, outcome);
-  co_return reservation_response(settled, 201);
+  co_return co_await commits_.run([&] {
+    auto settled = saga_.settle(pending, outcome, origin);
+    auto answer = outcome.definitive() ? reservation_response(settled, 201) : undecided_response(settled, outcome);
+    if (!scope.key.empty()) {
+      // Nothing was charged: a retry under the same key starts afresh. A decided answer is kept
+      // for replays; an undecided one is replaced by the outcome once recovery settled it.
+      if (outcome.kind == PaymentOutcome::Kind::unavailable) reservations_.forget_key(scope);
+      else if (settled.status != status::requested) reservations_.remember_answer(scope, answer.status, answer.body);
+    }
+    return answer;
+  });
+}
+
+http::Awaitable ReservationsHandler::replayed(const IdempotencyScope& scope, const Replay& replay) {
+  http::Response answer;
+  if (replay.status) {
+    answer = http::Response::json(*replay.status, replay.body);
+    if (*replay.status == 201) answer.headers.set("Location", "/reservations/" + std::to_string(replay.reservation.id));
+  } else if (replay.reservation.status == status::requested) {
+    co_return with_retry_after(
+        http::Response::json(409, reservation_error_json("idempotency_in_flight",
+                                                         "the first request with this Idempotency-Key is still being "
+                                                         "paid; retry later for its answer",
+                                                         replay.reservation)),
+        std::chrono::seconds(1));
+  } else {
+    // Settled by recovery after the first answer said "pending": its outcome is the answer from now on.
+    answer = reservation_response(replay.reservation, 201);
+    co_await commits_.run([&] {
+      reservations_.remember_answer(scope, answer.status, answer.body);
+      return 0;
+    });
+  }
+  answer.headers.set("Idempotent-Replayed", "true");
+  co_return answer;
 }
 
 http::Response ReservationsHandler::list(const http::Request& request) const {
@@ -71,7 +125,8 @@ http::Response ReservationsHandler::get(const http::Request& request) const {
 http::Response ReservationsHandler::change(const http::Request& request) {
   auto id = json::parse_id(request.path_param("id"), "rsvId");
   parse_cancel_request(request.body);
-  auto result = saga_.cancel(id, {request.trace_id, std::chrono::system_clock::now()});
+  auto now = std::chrono::system_clock::now();
+  auto result = saga_.cancel(id, {request.trace_id, now}, iso_utc(now));
   if (auto* refused = std::get_if<Refusal>(&result)) return refusal_response(*refused);
   return http::Response::json(200, reservation_to_json(std::get<Reservation>(result)));
 }

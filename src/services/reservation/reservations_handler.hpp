@@ -1,7 +1,10 @@
 #pragma once
 // HTTP <-> saga for /reservations. POST holds the seats, calls payment synchronously and answers
 // with the settled reservation: 201 reserved, 402 declined, 503 + Retry-After when payment is
-// unavailable (nothing held) or did not answer in time (settled later by recovery).
+// unavailable (nothing held) or has not decided (settled later by recovery), 502 when payment's
+// answer cannot be read. Idempotency-Key (per customer): a repeat with the same body gets the
+// first answer (Idempotent-Replayed: true), another body 422, a repeat while the first is still
+// being paid 409; refusals (seat taken, sold out) are not kept, so a retry tries again.
 #include "core/http/router.hpp"
 #include "services/reservation/payment_client.hpp"
 #include "services/reservation/reservation_saga.hpp"
@@ -19,6 +22,7 @@ class ReservationsHandler final {
 
  private:
   http::Awaitable create(http::Request& request);
+  http::Awaitable replayed(const IdempotencyScope& scope, const Replay& replay);
   http::Response list(const http::Request& request) const;
   http::Response get(const http::Request& request) const;
   http::Response change(const http::Request& request);

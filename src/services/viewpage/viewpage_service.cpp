@@ -18,6 +18,9 @@ class ViewpageService {
         feed_(events_.consume(std::string(kConsumerGroup), [this](const events::Event& event) { policy_.apply(event); }),
               [this] { reset_views(*db_, views_); }),
         handler_(views_, &feed_) {}
+  // The consumer's thread calls the policy: it stops before any member is destroyed, also when the
+  // service is torn down without a regular stop (start-up failed).
+  ~ViewpageService() { events_.stop(); }
 
   void start(ServiceContext& context) { handler_.register_routes(context.router); }
 

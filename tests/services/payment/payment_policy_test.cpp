@@ -72,6 +72,20 @@ TEST_F(PaymentPolicyTest, DeclinedOrMissingPaymentIsNotRefunded) {
   EXPECT_TRUE(outbox_types().empty());
 }
 
+TEST_F(PaymentPolicyTest, ARejectedReservationKeepsNoCharge) {
+  payments_->insert(payment(4));  // charged, yet its reservation was rejected (a lost answer)
+  deliver(reservation_event("ReservationRejected", 4));
+  EXPECT_EQ(payments_->find_by_rsv(4)->status, "cancelled") << "refunded";
+  EXPECT_EQ(outbox_types(), std::vector<std::string>{"PaymentCancelled"});
+
+  deliver(reservation_event("ReservationRejected", 5));  // never charged: none may follow
+  auto closed = payments_->find_by_rsv(5);
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->status, "declined");
+  EXPECT_EQ(closed->reason, "reservation_rejected");
+  EXPECT_EQ(outbox_types().size(), 1u) << "a marker, not a change of money";
+}
+
 TEST_F(PaymentPolicyTest, OtherEventTypesAreIgnored) {
   payments_->insert(payment(1));
   deliver(reservation_event("ReservationConfirmed", 1));

@@ -55,11 +55,15 @@ TEST(PaymentRulesTest, ApprovedRequestSettlesAsPaidWithTheRequestsFields) {
   EXPECT_EQ(payment.version, 1);
 }
 
-TEST(PaymentRulesTest, DeclinedAndHungRequestsSettleAsDeclinedWithTheirReason) {
+TEST(PaymentRulesTest, DeclinedRequestsSettleAsDeclinedAndHungOnesPendingUntilDecided) {
   EXPECT_EQ(settle(request_with_card(""), {Kind::declined, "card_declined"}).status, "declined");
-  auto timed_out = settle(request_with_card(""), {Kind::hangs, "processor_timeout"});
+  auto hung = settle(request_with_card(""), {Kind::hangs, "processor_timeout"});
+  EXPECT_EQ(hung.status, "pending");
+  EXPECT_TRUE(event_type_of(hung).empty()) << "nothing to announce while pending";
+  auto timed_out = decide(hung);
   EXPECT_EQ(timed_out.status, "declined");
   EXPECT_EQ(timed_out.reason, "processor_timeout");
+  EXPECT_EQ(timed_out.version, 2);
 }
 
 TEST(PaymentRulesTest, RepeatIsTheSameChargeOnlyWithTheSameAmount) {

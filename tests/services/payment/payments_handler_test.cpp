@@ -8,6 +8,9 @@
 #include <boost/asio/use_future.hpp>
 
 #include "contracts/payment_api.hpp"
+#include "contracts/service_token.hpp"
+#include "core/time.hpp"
+#include "services/payment/payment_decider.hpp"
 #include "core/http/pipeline.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -20,6 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kHang = 50ms;
+constexpr const char* kToken = "test-service-token";
 
 std::string body(std::int64_t rsv_id, std::int64_t amount = 24000, std::string card = "") {
   return contracts::payment_request_to_json({rsv_id, 1, amount, "kim", std::move(card)});
@@ -30,12 +34,15 @@ class PaymentsHandlerTest : public PaymentDatabaseTest {
   void SetUp() override {
     PaymentDatabaseTest::SetUp();
     commits_.emplace(*db_, io_.get_executor());
-    handler_.emplace(*commits_, *payments_, *sink_, kHang);
+    handler_.emplace(*commits_, *payments_, *sink_, PaymentsHandlerOptions{kHang, kToken});
     handler_->register_routes(router_);
   }
 
+  // As the reservation service sends it: with the service token.
   static http::Request request(std::string method, std::string target, std::string body = {}) {
-    return http::Request{.method = std::move(method), .target = std::move(target), .body = std::move(body)};
+    http::Request r{.method = std::move(method), .target = std::move(target), .body = std::move(body)};
+    r.headers.set(contracts::kServiceTokenHeader, kToken);
+    return r;
   }
   std::future<http::Response> spawn(http::Request& request) {
     return boost::asio::co_spawn(io_, pipeline_.handle(request), boost::asio::use_future);
@@ -149,29 +156,66 @@ TEST_F(PaymentsHandlerTest, ListIsNewestLastAndFiltersByReservation) {
   EXPECT_EQ(call("GET", "/payments?rsvId=abc").status, 400);
 }
 
-TEST_F(PaymentsHandlerTest, HangingCardAnswersDeclinedProcessorTimeoutOnlyAfterTheHang) {
-  auto started = std::chrono::steady_clock::now();
+TEST_F(PaymentsHandlerTest, HangingCardIsPendingUntilDecidedAsProcessorTimeout) {
   auto answer = post(body(9, 24000, "4000000000000119"));
-  EXPECT_GE(std::chrono::steady_clock::now() - started, kHang);
-  ASSERT_EQ(answer.status, 402) << answer.body;
-  EXPECT_EQ(contracts::payment_from_json(answer.body).reason, "processor_timeout");
-  auto later = json::Json::parse(call("GET", "/payments?rsvId=9").body);
-  ASSERT_EQ(later.size(), 1u);
-  EXPECT_EQ(later.front()["status"], "declined");
+  ASSERT_EQ(answer.status, 202) << "payment answers at once; the processor's slowness is not payment's" << answer.body;
+  EXPECT_EQ(contracts::payment_from_json(answer.body).status, "pending");
+  EXPECT_TRUE(outbox_types().empty()) << "nothing decided, nothing announced";
+  EXPECT_EQ(post(body(9, 24000, "4000000000000119")).status, 202) << "a repeat while pending";
+  PaymentDecider decider(*db_, *payments_, *sink_, log_);
+  EXPECT_EQ(decider.decide_due(std::chrono::system_clock::now() - 1h), 0) << "not due yet";
+  EXPECT_EQ(decider.decide_due(std::chrono::system_clock::now() + 1h), 1);
+  auto later = post(body(9, 24000, "4000000000000119"));
+  ASSERT_EQ(later.status, 402) << later.body;
+  EXPECT_EQ(contracts::payment_from_json(later.body).reason, "processor_timeout");
   EXPECT_EQ(outbox_types(), std::vector<std::string>{"PaymentDeclined"});
 }
 
-TEST_F(PaymentsHandlerTest, WhileTheProcessorHangsOtherRequestsAreServedAndNothingIsDecided) {
-  auto hanging = request("POST", "/payments", body(10, 24000, "4000000000000119"));
-  auto listing = request("GET", "/payments?rsvId=10");
-  auto hung_answer = spawn(hanging);
-  auto list_answer = spawn(listing);
-  io_.poll();  // runs what is ready now; the processor's timer is not
-  ASSERT_EQ(list_answer.wait_for(0s), std::future_status::ready);
-  EXPECT_EQ(list_answer.get().body, "[]") << "a caller that timed out finds nothing decided yet";
-  EXPECT_NE(hung_answer.wait_for(0s), std::future_status::ready);
+TEST_F(PaymentsHandlerTest, ChargesWithoutTheServiceTokenAreRefused) {
+  http::Request anonymous{.method = "POST", .target = "/payments", .body = body(11)};
+  auto missing = spawn(anonymous);
+  io_.restart();
   io_.run();
-  EXPECT_EQ(hung_answer.get().status, 402);
+  EXPECT_EQ(missing.get().status, 401);
+  auto forged = request("POST", "/payments", body(11));
+  forged.headers.set(contracts::kServiceTokenHeader, "guess");
+  auto wrong = spawn(forged);
+  io_.restart();
+  io_.run();
+  EXPECT_EQ(wrong.get().status, 403);
+  auto forged_void = request("POST", "/payments/void", body(11));
+  forged_void.headers.remove(contracts::kServiceTokenHeader);
+  auto void_answer = spawn(forged_void);
+  io_.restart();
+  io_.run();
+  EXPECT_EQ(void_answer.get().status, 401);
+  EXPECT_EQ(stored_payments(), 0);
+}
+
+TEST_F(PaymentsHandlerTest, VoidAnswersTheChargeMadeOrMakesSureNoneFollows) {
+  ASSERT_EQ(post(body(12)).status, 201);
+  auto made = call("POST", "/payments/void", body(12));
+  EXPECT_EQ(made.status, 200) << made.body;
+  EXPECT_EQ(contracts::payment_from_json(made.body).status, "paid");
+
+  auto voided = call("POST", "/payments/void", body(13));
+  ASSERT_EQ(voided.status, 402) << voided.body;
+  EXPECT_EQ(contracts::payment_from_json(voided.body).reason, "not_received");
+  auto late_charge = post(body(13));
+  EXPECT_EQ(late_charge.status, 402) << "the charge that arrives after the void is not made";
+  EXPECT_EQ(payments_->find_by_rsv(13)->status, "declined");
+}
+
+TEST_F(PaymentsHandlerTest, RepeatForAnotherCustomerIsAConflict) {
+  ASSERT_EQ(post(body(14)).status, 201);
+  auto other = post(contracts::payment_request_to_json({14, 1, 24000, "mallory", ""}));
+  EXPECT_EQ(other.status, 409) << other.body;
+}
+
+TEST_F(PaymentsHandlerTest, AmountsBeyondTheBoundsOfMoneyAreRefused) {
+  auto huge = post(body(15, INT64_MAX));
+  EXPECT_EQ(huge.status, 400) << huge.body;
+  EXPECT_EQ(stored_payments(), 0);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ class ReservationSagaTest : public ::testing::Test {
     reservations_.emplace(*db_);
     outbox_.emplace(*db_);
     sink_.emplace(*outbox_, "cinema");
-    saga_.emplace(*db_, *reservations_, *sink_, 3);
+    saga_.emplace(*db_, *reservations_, *sink_, SagaRules{3, std::chrono::minutes(30), std::chrono::hours(24)});
     reservations_->set_movie_known(1, false);
     reservations_->upsert_screening(Screening{7, 1, "2030-01-01T19:00:00Z", 2, 2, 10000});
   }
@@ -34,8 +34,8 @@ class ReservationSagaTest : public ::testing::Test {
   void remove_files() {
     for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
   }
-  std::variant<Reservation, Refusal> start(std::vector<std::string> seats, std::string customer = "kim",
-                                           std::string key = {}) {
+  std::variant<Reservation, Refusal, Replay> start(std::vector<std::string> seats, std::string customer = "kim",
+                                                   std::string key = {}) {
     ReservationRequest request{std::nullopt, 7, std::move(seats), std::move(customer), "", std::move(key)};
     return saga_->start(request, kNow);
   }
@@ -106,16 +106,105 @@ TEST_F(ReservationSagaTest, SettlingTwiceKeepsTheFirstOutcome) {
   EXPECT_EQ(outbox_types().size(), 2u);
 }
 
-TEST_F(ReservationSagaTest, SameIdempotencyKeyReturnsTheSameReservation) {
+TEST_F(ReservationSagaTest, SameIdempotencyKeyAndBodyReplaysTheFirstReservation) {
   auto first = std::get<Reservation>(start({"A1"}, "kim", "key-1"));
-  auto second = std::get<Reservation>(start({"B2"}, "kim", "key-1"));
-  EXPECT_EQ(first.id, second.id);
+  auto again = start({"a01"}, "kim", "key-1");  // another spelling of the same request
+  ASSERT_TRUE(std::holds_alternative<Replay>(again));
+  EXPECT_EQ(std::get<Replay>(again).reservation.id, first.id);
+  EXPECT_FALSE(std::get<Replay>(again).status) << "no answer stored while the first is in flight";
   EXPECT_EQ(reservations_->taken_seats(7).size(), 1u);
+}
+
+TEST_F(ReservationSagaTest, SameIdempotencyKeyWithAnotherBodyIsRefused) {
+  std::get<Reservation>(start({"A1"}, "kim", "key-1"));
+  auto other = start({"B2"}, "kim", "key-1");
+  ASSERT_TRUE(std::holds_alternative<Refusal>(other));
+  EXPECT_EQ(std::get<Refusal>(other).status, 422);
+  EXPECT_EQ(reservations_->taken_seats(7).size(), 1u) << "B2 was not held";
+}
+
+TEST_F(ReservationSagaTest, IdempotencyKeysBelongToTheirCustomer) {
+  auto kims = std::get<Reservation>(start({"A1"}, "kim", "shared-key"));
+  auto lees = start({"A1"}, "lee", "shared-key");
+  ASSERT_TRUE(std::holds_alternative<Refusal>(lees)) << "lee never sees kim's reservation through the key";
+  EXPECT_EQ(std::get<Refusal>(lees).code, "seat_taken");
+  auto lees_own = start({"B1"}, "lee", "shared-key");
+  ASSERT_TRUE(std::holds_alternative<Reservation>(lees_own));
+  EXPECT_NE(std::get<Reservation>(lees_own).id, kims.id);
+}
+
+TEST_F(ReservationSagaTest, ExpiredIdempotencyKeysAreForgotten) {
+  std::get<Reservation>(start({"A1"}, "kim", "old-key"));
+  EXPECT_EQ(saga_->expire_keys(std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 10)), 1);
+  EXPECT_FALSE(reservations_->find_key({"kim", "old-key"}));
+}
+
+TEST_F(ReservationSagaTest, SpellingsOfOneSeatAreOneSeat) {
+  ASSERT_TRUE(std::holds_alternative<Reservation>(start({"A1"})));
+  for (const char* spelling : {"A01", "a1", "A001"}) {
+    auto again = start({spelling}, "lee");
+    ASSERT_TRUE(std::holds_alternative<Refusal>(again)) << spelling;
+    EXPECT_EQ(std::get<Refusal>(again).code, "seat_taken") << spelling;
+  }
+  auto twice = start({"B2", "b02"}, "lee");
+  ASSERT_TRUE(std::holds_alternative<Refusal>(twice));
+  EXPECT_EQ(std::get<Refusal>(twice).status, 400);
+  auto stored = std::get<Reservation>(start({"b01"}, "lee"));
+  EXPECT_EQ(stored.seats, std::vector<std::string>{"B1"}) << "stored under its canonical name";
+}
+
+TEST_F(ReservationSagaTest, APriceBeyondTheBoundsOfMoneyIsRefused) {
+  reservations_->upsert_screening(Screening{8, 1, "2030-01-01T19:00:00Z", 2, 2, INT64_MAX});
+  ReservationRequest request{std::nullopt, 8, {"A1", "A2"}, "kim", "", ""};
+  auto started = saga_->start(request, kNow);
+  ASSERT_TRUE(std::holds_alternative<Refusal>(started));
+  EXPECT_EQ(std::get<Refusal>(started).status, 422);
+  EXPECT_TRUE(reservations_->taken_seats(8).empty());
+}
+
+TEST_F(ReservationSagaTest, ADeletedMoviesScreeningsStopSelling) {
+  reservations_->set_movie_known(1, true);
+  auto refused = start({"A1"});
+  ASSERT_TRUE(std::holds_alternative<Refusal>(refused));
+  EXPECT_EQ(std::get<Refusal>(refused).status, 404);
+}
+
+TEST_F(ReservationSagaTest, DeletingAMovieCancelsItsReservationsToCome) {
+  auto reserved = saga_->settle(std::get<Reservation>(start({"A1"})), approved(5), {});
+  auto in_flight = std::get<Reservation>(start({"A2"}, "lee"));
+  reservations_->set_movie_known(1, true);
+  saga_->on_movie_deleted(1, {}, kNow);
+  EXPECT_EQ(reservations_->find(reserved.id)->status, status::cancel_requested);
+  EXPECT_EQ(reservations_->find(reserved.id)->reason, "movie_deleted");
+  auto paid_late = saga_->settle(in_flight, approved(6), {});
+  EXPECT_EQ(reservations_->find(paid_late.id)->status, status::cancel_requested) << "paid after the deletion: refunded";
+  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"ReservationCreated", "ReservationConfirmed",
+                                                      "ReservationCancelRequested", "ReservationCreated",
+                                                      "ReservationConfirmed", "ReservationCancelRequested"}));
+}
+
+TEST_F(ReservationSagaTest, CancelIsRefusedPastTheCutOff) {
+  auto reserved = saga_->settle(std::get<Reservation>(start({"A1"})), approved(5), {});
+  auto late = saga_->cancel(reserved.id, {}, "2030-01-01T18:45:00Z");  // 15 min before, cut-off 30
+  ASSERT_TRUE(std::holds_alternative<Refusal>(late));
+  EXPECT_EQ(std::get<Refusal>(late).code, "cancel_closed");
+  EXPECT_EQ(reservations_->find(reserved.id)->status, status::reserved);
+  auto in_time = saga_->cancel(reserved.id, {}, "2030-01-01T18:29:59Z");
+  EXPECT_TRUE(std::holds_alternative<Reservation>(in_time));
+}
+
+TEST_F(ReservationSagaTest, AnonymousCallersAreGuestsOfTheirOwn) {
+  ReservationRequest anonymous{std::nullopt, 7, {}, "", "", ""};
+  for (int i = 0; i < 4; ++i) {  // past the cap of 3
+    auto started = saga_->start(anonymous, kNow, "guest-" + std::to_string(i));
+    ASSERT_TRUE(std::holds_alternative<Reservation>(started)) << i;
+    EXPECT_EQ(std::get<Reservation>(started).customer_id, "guest-" + std::to_string(i));
+  }
 }
 
 TEST_F(ReservationSagaTest, CancelSagaFreesSeatsOnlyAfterTheRefund) {
   auto reserved = saga_->settle(std::get<Reservation>(start({"A1"})), approved(5), {});
-  auto requested = saga_->cancel(reserved.id, {});
+  auto requested = saga_->cancel(reserved.id, {}, kNow);
   ASSERT_TRUE(std::holds_alternative<Reservation>(requested));
   EXPECT_EQ(std::get<Reservation>(requested).status, status::cancel_requested);
   EXPECT_EQ(reservations_->taken_seats(7).size(), 1u);
@@ -123,7 +212,7 @@ TEST_F(ReservationSagaTest, CancelSagaFreesSeatsOnlyAfterTheRefund) {
   EXPECT_EQ(reservations_->find(reserved.id)->status, status::cancelled);
   EXPECT_TRUE(reservations_->taken_seats(7).empty());
   EXPECT_EQ(outbox_types().back(), "ReservationCancelled");
-  auto twice = saga_->cancel(reserved.id, {});
+  auto twice = saga_->cancel(reserved.id, {}, kNow);
   ASSERT_TRUE(std::holds_alternative<Refusal>(twice));
   EXPECT_EQ(std::get<Refusal>(twice).status, 409);
 }
@@ -138,7 +227,7 @@ TEST_F(ReservationSagaTest, CustomerCapCountsActiveReservations) {
 }
 
 TEST_F(ReservationSagaTest, SeedFormTakesAFreeSeatOfTheNextScreening) {
-  ReservationRequest seed_form{1, std::nullopt, {}, "guest", "", ""};
+  ReservationRequest seed_form{1, std::nullopt, {}, "kim", "", ""};
   auto first = std::get<Reservation>(saga_->start(seed_form, kNow));
   EXPECT_EQ(first.screening_id, 7);
   EXPECT_EQ(first.seats, std::vector<std::string>{"A1"});
@@ -159,7 +248,7 @@ TEST_F(ReservationSagaTest, ConcurrentHoldsOfOverlappingSeatsNeverSellASeatTwice
       ReservationRepository reservations(*db);
       events::Outbox outbox(*db);
       events::OutboxSink sink(outbox, "cinema");
-      ReservationSaga saga(*db, reservations, sink, 3);
+      ReservationSaga saga(*db, reservations, sink, SagaRules{3});
       auto seats = i % 2 == 0 ? std::vector<std::string>{"A1", "A2"} : std::vector<std::string>{"A2", "B1"};
       ReservationRequest request{std::nullopt, 7, seats, "c" + std::to_string(i), "", ""};
       if (std::holds_alternative<Reservation>(saga.start(request, kNow))) ++won;
