@@ -8,20 +8,41 @@
 
 namespace cinema::events {
 
+// The time a pacer reads and sleeps on: the steady clock in production. A test passes a clock it
+// advances by hand, so it checks what shares a batch without guessing how long anything takes.
+class PacerClock {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+  virtual ~PacerClock() = default;
+  virtual time_point now() = 0;
+  virtual void sleep_until(time_point when) = 0;
+
+  static PacerClock& steady() {
+    struct Steady final : PacerClock {
+      time_point now() override { return std::chrono::steady_clock::now(); }
+      void sleep_until(time_point when) override { std::this_thread::sleep_until(when); }
+    };
+    static Steady clock;
+    return clock;
+  }
+};
+
 class BatchPacer {
  public:
-  explicit BatchPacer(std::chrono::milliseconds interval) : interval_(interval) {}
+  explicit BatchPacer(std::chrono::milliseconds interval, PacerClock& clock = PacerClock::steady())
+      : interval_(interval), clock_(clock) {}
 
   // Before taking a batch: sleeps out what is left of the interval since the last one.
   void wait_turn() const {
-    if (interval_.count() > 0) std::this_thread::sleep_until(last_batch_ + interval_);
+    if (interval_.count() > 0) clock_.sleep_until(last_batch_ + interval_);
   }
   // After a batch that carried events (an empty one does not count: it starts no interval).
-  void took_batch() { last_batch_ = std::chrono::steady_clock::now(); }
+  void took_batch() { last_batch_ = clock_.now(); }
 
  private:
   std::chrono::milliseconds interval_;
-  std::chrono::steady_clock::time_point last_batch_{};
+  PacerClock& clock_;
+  PacerClock::time_point last_batch_{};
 };
 
 }  // namespace cinema::events

@@ -12,8 +12,8 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 }  // namespace
 
 Relay::Relay(Outbox& outbox, std::unique_ptr<Publisher> publisher, Logger& log, MetricsRegistry& metrics,
-             std::chrono::milliseconds batch_interval)
-    : outbox_(outbox), publisher_(std::move(publisher)), log_(log), metrics_(metrics), pacer_(batch_interval) {
+             std::chrono::milliseconds batch_interval, PacerClock& clock)
+    : outbox_(outbox), publisher_(std::move(publisher)), log_(log), metrics_(metrics), pacer_(batch_interval, clock) {
   metrics_.gauge("outbox_backlog", "Events committed but not yet published", {},
                  [this] { return static_cast<double>(outbox_.backlog()); });
   thread_ = std::thread([this] { run(); });

@@ -19,9 +19,10 @@ namespace cinema::events {
 
 class Relay {
  public:
-  // Batches are at least `batch_interval` apart (see BatchPacer); zero publishes at every wake-up.
+  // Batches are at least `batch_interval` apart on `clock` (see BatchPacer); zero publishes at every
+  // wake-up.
   Relay(Outbox& outbox, std::unique_ptr<Publisher> publisher, Logger& log, MetricsRegistry& metrics,
-        std::chrono::milliseconds batch_interval = {});
+        std::chrono::milliseconds batch_interval = {}, PacerClock& clock = PacerClock::steady());
   ~Relay();  // stops the thread after one last attempt to drain
   Relay(const Relay&) = delete;
   Relay& operator=(const Relay&) = delete;

@@ -118,14 +118,9 @@ std::optional<UpstreamError> upstream_error_from(Action action) {
   return std::nullopt;
 }
 
-std::uint16_t unused_port() {
-  asio::io_context io;
-  tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();  // closed again when this returns
-}
-
 TEST(HttpClient, ConnectionRefusedIsAConnectError) {
-  auto upstream = "127.0.0.1:" + std::to_string(unused_port());
+  test_support::RefusingPort refusing;
+  auto upstream = refusing.upstream();
   auto started = Clock::now();
   auto error = upstream_error_from([&] { blocking_send(upstream, make_request("GET", "/"), 1s); });
   ASSERT_TRUE(error.has_value());

@@ -1,6 +1,8 @@
 #pragma once
 // Component-tier helpers: a real http::Server on 127.0.0.1 (port 0) with its io_context on a
-// background thread, plus a raw TCP connection for tests that need to control the bytes.
+// background thread, plus a raw TCP connection for tests that need to control the bytes. No helper
+// lets a port go and assumes it stays free: the server reports the port it bound, and a port that
+// must refuse connections is held (RefusingPort).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -93,6 +95,23 @@ class TestServer {
   std::uint16_t port_ = 0;
   std::exception_ptr failure_;
   std::thread thread_;
+};
+
+// A loopback port that refuses connections for as long as this lives: bound, never listening, and
+// without SO_REUSEADDR, so no other socket can take it meanwhile (a port bound, released and assumed
+// free could be taken by another test in between).
+class RefusingPort {
+ public:
+  RefusingPort() : socket_(io_) {
+    socket_.open(boost::asio::ip::tcp::v4());
+    socket_.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+  }
+  [[nodiscard]] std::uint16_t port() const { return socket_.local_endpoint().port(); }
+  [[nodiscard]] std::string upstream() const { return "127.0.0.1:" + std::to_string(port()); }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
 };
 
 inline http::Request make_request(std::string method, std::string target, std::string body = {}) {

@@ -1,7 +1,9 @@
 // Component tier: outbox + relay on the producing side, inbox + consumer runner on the consuming
 // side, over the embedded log on real SQLite files.
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -137,11 +139,51 @@ class CountingPublisher final : public Publisher {
   std::atomic<int>& batches_;
 };
 
+// A pacer clock that moves only when the test advances it; a sleeper waits for that.
+class ManualPacerClock final : public PacerClock {
+ public:
+  time_point now() override {
+    std::lock_guard lock(mutex_);
+    return now_;
+  }
+  void sleep_until(time_point when) override {
+    std::unique_lock lock(mutex_);
+    ++sleepers_;
+    moved_.wait(lock, [&] { return now_ >= when; });
+    --sleepers_;
+  }
+  void advance(std::chrono::milliseconds by) {
+    {
+      std::lock_guard lock(mutex_);
+      now_ += by;
+    }
+    moved_.notify_all();
+  }
+  int sleepers() {
+    std::lock_guard lock(mutex_);
+    return sleepers_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable moved_;
+  time_point now_ = time_point{} + std::chrono::hours(1);  // long after the zero "last batch"
+  int sleepers_ = 0;
+};
+
 TEST_F(OutboxInboxTest, RelayPublishesWhatArrivesWithinItsBatchIntervalInOneBatch) {
   Outbox outbox(*db_);
   std::atomic<int> batches{0};
-  Relay relay(outbox, std::make_unique<CountingPublisher>(bus_->publisher(), batches), log_, metrics_,
-              std::chrono::milliseconds(300));
+  ManualPacerClock clock;
+  constexpr auto kInterval = std::chrono::milliseconds(300);
+  Relay relay(outbox, std::make_unique<CountingPublisher>(bus_->publisher(), batches), log_, metrics_, kInterval,
+              clock);
+  // Destroyed before the relay: whatever the relay waits for on the clock (its next turn, even after
+  // the test), it gets, so that stopping it can join its thread.
+  struct EndOfTime {
+    ManualPacerClock& clock;
+    ~EndOfTime() { clock.advance(std::chrono::hours(1)); }
+  } end_of_time{clock};
   auto commit_and_notify = [&](const std::string& id) {
     store::Transaction transaction(*db_);
     outbox.append(event(id), "cinema");
@@ -151,10 +193,16 @@ TEST_F(OutboxInboxTest, RelayPublishesWhatArrivesWithinItsBatchIntervalInOneBatc
   commit_and_notify("first");  // long after any earlier batch: published at once
   ASSERT_TRUE(eventually([&] { return outbox.backlog() == 0; }));
   EXPECT_EQ(batches, 1);
-  for (int i = 0; i < 5; ++i) {  // five commits, each waking the relay, well within 300 ms
-    commit_and_notify("e" + std::to_string(i));
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+
+  // Five commits, each waking the relay, while the clock stands within the interval: the relay
+  // waits for its turn with all of them in the outbox.
+  for (int i = 0; i < 5; ++i) commit_and_notify("e" + std::to_string(i));
+  ASSERT_TRUE(eventually([&] { return clock.sleepers() == 1; })) << "the relay did not wait for its turn";
+  EXPECT_EQ(outbox.backlog(), 5);
+  clock.advance(kInterval - std::chrono::milliseconds(1));
+  EXPECT_EQ(clock.sleepers(), 1) << "the relay's turn came before its interval was over";
+  EXPECT_EQ(outbox.backlog(), 5);
+  clock.advance(std::chrono::milliseconds(1));
   ASSERT_TRUE(eventually([&] { return outbox.backlog() == 0; }));
   EXPECT_EQ(batches, 2) << "the five commits were published one batch at a time";
   EXPECT_EQ(published_ids(), (std::vector<std::string>{"first", "e0", "e1", "e2", "e3", "e4"}));

@@ -17,8 +17,16 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point when) {
 }  // namespace
 
 Dispatcher::Dispatcher(store::Database& db, MessageRepository& messages, MessageSender& sender,
-                       events::EventSink& events, Logger& log, MetricsRegistry& metrics, RetryPolicy policy)
-    : db_(db), messages_(messages), sender_(sender), events_(events), log_(log), metrics_(metrics), policy_(policy) {}
+                       events::EventSink& events, Logger& log, MetricsRegistry& metrics, RetryPolicy policy,
+                       DeliveryClock clock)
+    : db_(db),
+      messages_(messages),
+      sender_(sender),
+      events_(events),
+      log_(log),
+      metrics_(metrics),
+      policy_(policy),
+      clock_(std::move(clock)) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -63,15 +71,15 @@ void Dispatcher::run() {
 int Dispatcher::deliver_due() {
   int attempted = 0;
   for (;;) {
-    auto due = messages_.due(unix_ms(std::chrono::system_clock::now()), kBatch);
+    auto due = messages_.due(unix_ms(clock_.wall()), kBatch);
     std::vector<Attempt> unrecorded;
-    auto first_send = std::chrono::steady_clock::now();
+    auto first_send = clock_.steady();
     for (const auto& message : due) {
       if (stopping_) break;
-      if (unrecorded.empty()) first_send = std::chrono::steady_clock::now();
+      if (unrecorded.empty()) first_send = clock_.steady();
       unrecorded.push_back(send(message));
       ++attempted;
-      if (std::chrono::steady_clock::now() - first_send >= kRecordWithin) record(std::exchange(unrecorded, {}));
+      if (clock_.steady() - first_send >= kRecordWithin) record(std::exchange(unrecorded, {}));
     }
     record(unrecorded);
     if (stopping_ || static_cast<std::int64_t>(due.size()) < kBatch) return attempted;
@@ -80,7 +88,7 @@ int Dispatcher::deliver_due() {
 
 Dispatcher::Attempt Dispatcher::send(const Message& message) {
   auto result = sender_.send(message);
-  auto now = std::chrono::system_clock::now();
+  auto now = clock_.wall();
   return Attempt{after_attempt(message, result.delivered, unix_ms(now), policy_), now, std::move(result.error)};
 }
 

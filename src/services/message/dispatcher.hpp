@@ -21,7 +21,7 @@ namespace cinema::message {
 class Dispatcher {
  public:
   Dispatcher(store::Database& db, MessageRepository& messages, MessageSender& sender, events::EventSink& events,
-             Logger& log, MetricsRegistry& metrics, RetryPolicy policy);
+             Logger& log, MetricsRegistry& metrics, RetryPolicy policy, DeliveryClock clock = {});
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -52,6 +52,7 @@ class Dispatcher {
   Logger& log_;
   MetricsRegistry& metrics_;
   RetryPolicy policy_;
+  DeliveryClock clock_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool notified_ = false;

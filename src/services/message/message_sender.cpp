@@ -21,7 +21,7 @@ void LogFileSender::close_file() {
 }
 
 std::string LogFileSender::open_current_file() {
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_.steady();
   if (fd_ >= 0) {
     if (now < next_path_check_) return {};
     struct stat named {}, open_file {};

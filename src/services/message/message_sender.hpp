@@ -2,12 +2,21 @@
 // How a message reaches the customer. The dispatcher only knows this interface; the service picks
 // a webhook when `message.webhook_url` is set, otherwise a log file (the local stand-in for SMS/mail).
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "services/message/message.hpp"
 
 namespace cinema::message {
+
+// Where delivery reads the time: the wall clock dates attempts and schedules retries, the steady
+// clock measures intervals. The system's clocks in production; a test passes clocks it advances by
+// hand, so it steps through retries and intervals instead of sleeping through them.
+struct DeliveryClock {
+  std::function<std::chrono::system_clock::time_point()> wall = [] { return std::chrono::system_clock::now(); };
+  std::function<std::chrono::steady_clock::time_point()> steady = [] { return std::chrono::steady_clock::now(); };
+};
 
 struct DeliveryResult {
   bool delivered = false;
@@ -26,7 +35,8 @@ class MessageSender {
 // or removed), it is opened again within a second.
 class LogFileSender final : public MessageSender {
  public:
-  explicit LogFileSender(std::string path) : path_(std::move(path)) {}
+  explicit LogFileSender(std::string path, DeliveryClock clock = {})
+      : path_(std::move(path)), clock_(std::move(clock)) {}
   ~LogFileSender() override;
   LogFileSender(const LogFileSender&) = delete;
   LogFileSender& operator=(const LogFileSender&) = delete;
@@ -38,6 +48,7 @@ class LogFileSender final : public MessageSender {
   void close_file();
 
   std::string path_;
+  DeliveryClock clock_;
   int fd_ = -1;
   std::chrono::steady_clock::time_point next_path_check_{};
 };

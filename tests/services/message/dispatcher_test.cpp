@@ -1,7 +1,9 @@
-// Component tier: the delivery thread on a real SQLite file, with fake senders and small delays.
+// Component tier: the delivery thread on a real SQLite file, with fake senders and, where time
+// matters, clocks the test advances.
 #include "services/message/dispatcher.hpp"
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -46,18 +48,47 @@ class StuckSender final : public MessageSender {
   std::shared_future<void> released_ = release.get_future().share();
 };
 
-// Takes `delay` per send, then hangs on send number `hang_at` until released.
+// Clocks that move only when the test advances them. `wall_reads` counts how often the dispatcher
+// asked for the wall time (a pass asks before it looks for due messages).
+class ManualClock {
+ public:
+  DeliveryClock clock() {
+    DeliveryClock clock;
+    clock.wall = [this] {
+      ++wall_reads;
+      return std::chrono::system_clock::time_point(std::chrono::milliseconds(wall_ms_.load()));
+    };
+    clock.steady = [this] {
+      return std::chrono::steady_clock::time_point(std::chrono::milliseconds(steady_ms_.load()));
+    };
+    return clock;
+  }
+  void advance(std::chrono::milliseconds by) {
+    wall_ms_ += by.count();
+    steady_ms_ += by.count();
+  }
+  std::int64_t wall_ms() const { return wall_ms_; }
+  std::atomic<int> wall_reads{0};
+
+ private:
+  std::atomic<std::int64_t> wall_ms_{1'700'000'000'000};  // November 2023
+  std::atomic<std::int64_t> steady_ms_{3'600'000};
+};
+
+// Each send takes `delay` on the manual clock; send number `hang_at` hangs until released.
 class SlowThenStuckSender final : public MessageSender {
  public:
-  SlowThenStuckSender(std::chrono::milliseconds delay, int hang_at) : delay_(delay), hang_at_(hang_at) {}
+  SlowThenStuckSender(ManualClock& clock, std::chrono::milliseconds delay, int hang_at)
+      : clock_(clock), delay_(delay), hang_at_(hang_at) {}
   DeliveryResult send(const Message&) override {
     if (++sends_ == hang_at_) released_.wait();
-    std::this_thread::sleep_for(delay_);
+    clock_.advance(delay_);
     return {true, {}};
   }
   std::promise<void> release;
 
  private:
+  ManualClock& clock_;
   std::chrono::milliseconds delay_;
   int hang_at_;
   std::atomic<int> sends_{0};
@@ -70,34 +101,44 @@ class DispatcherTest : public MessageDatabaseTest {
     dispatcher_.reset();
     MessageDatabaseTest::TearDown();
   }
-  // The fixture owns the sender so it outlives the delivery thread that calls it.
+  // The fixture owns the sender so it outlives the delivery thread that calls it. The dispatcher
+  // reads the system's clocks unless `clock` is given.
   template <typename Sender, typename... Args>
-  Sender& start(RetryPolicy policy, Args&&... args) {
+  Sender& make(RetryPolicy policy, DeliveryClock clock, Args&&... args) {
     auto sender = std::make_unique<Sender>(std::forward<Args>(args)...);
     auto& handle = *sender;
     sender_ = std::move(sender);
-    dispatcher_.emplace(*db_, *messages_, handle, *sink_, log_, metrics_, policy);
-    dispatcher_->start();
+    dispatcher_.emplace(*db_, *messages_, handle, *sink_, log_, metrics_, policy, std::move(clock));
     return handle;
+  }
+  template <typename Sender, typename... Args>
+  Sender& start(RetryPolicy policy, Args&&... args) {
+    auto& sender = make<Sender>(policy, DeliveryClock{}, std::forward<Args>(args)...);
+    dispatcher_->start();
+    return sender;
   }
   std::int64_t store(std::string event_id) {
     auto id = messages_->insert(stored_message(std::move(event_id)))->id;
     if (dispatcher_) dispatcher_->notify();
     return id;
   }
+  // Polls `condition` until it holds or `timeout` ran out; returns whether it held.
+  static bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5s) {
+    for (auto deadline = std::chrono::steady_clock::now() + timeout; !condition();) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(2ms);
+    }
+    return true;
+  }
   // The message once it left `pending`, or as it is when `timeout` ran out.
   Message settled(std::int64_t id, std::chrono::milliseconds timeout = 5s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto message = *messages_->find(id);
-    while (message.delivery == delivery::pending && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(2ms);
-      message = *messages_->find(id);
-    }
-    return message;
+    eventually([&] { return messages_->find(id)->delivery != delivery::pending; }, timeout);
+    return *messages_->find(id);
   }
 
   Logger log_{"test", LogLevel::error};
   MetricsRegistry metrics_;
+  ManualClock manual_;  // for the tests that pass manual_.clock(); outlives the dispatcher
   std::unique_ptr<MessageSender> sender_;
   std::optional<Dispatcher> dispatcher_;  // declared after the sender: stopped before it is destroyed
 };
@@ -120,20 +161,37 @@ TEST_F(DispatcherTest, MessageFailingTwiceIsDeliveredOnTheThirdAttemptAndAnnounc
   EXPECT_EQ(event.key, "1") << "keyed by the movie";
 }
 
+// Passes made by the test on a manual clock (no delivery thread), each a retry delay or more apart.
 TEST_F(DispatcherTest, MessageThatNeverGetsThroughIsFailedAfterMaxAttempts) {
-  auto& sender = start<FlakySender>({2ms, 4}, 1000);
-  auto message = settled(store("e1"));
+  auto& sender = make<FlakySender>({2ms, 4}, manual_.clock(), 1000);
+  auto id = store("e1");
+  EXPECT_EQ(dispatcher_->deliver_due(), 1);
+  EXPECT_EQ(dispatcher_->deliver_due(), 0) << "a retry waits for its delay";
+  int attempted = 1;
+  for (int pass = 0; pass < 10; ++pass) {  // ten passes, each after the longest retry delay
+    manual_.advance(kMaxRetryDelay);
+    attempted += dispatcher_->deliver_due();
+  }
+  auto message = *messages_->find(id);
   EXPECT_EQ(message.delivery, "failed");
   EXPECT_EQ(message.attempts, 4);
-  std::this_thread::sleep_for(30ms);
-  EXPECT_EQ(sender.sends(), 4) << "a failed message is not tried again";
+  EXPECT_EQ(attempted, 4) << "a failed message is not tried again";
+  EXPECT_EQ(sender.sends(), 4);
   EXPECT_TRUE(outbox_types().empty());
 }
 
 TEST_F(DispatcherTest, StoredMessageIsSentAtOnceNotAtTheNextTick) {
-  start<FlakySender>({60s, 8}, 0);
-  std::this_thread::sleep_for(20ms);  // the first pass found nothing; the next tick is a minute away
-  EXPECT_EQ(settled(store("e1"), 3s).delivery, "delivered");
+  make<FlakySender>({60s, 8}, manual_.clock(), 0);
+  dispatcher_->start();
+  // The first pass read the time before it looked for messages: it cannot see one due after that
+  // time, whenever its query runs. Its next tick is a minute away; only the notify can send it.
+  ASSERT_TRUE(eventually([&] { return manual_.wall_reads > 0; }));
+  auto message = stored_message("e1");
+  message.next_attempt_ms = manual_.wall_ms() + 1;
+  auto id = messages_->insert(message)->id;
+  manual_.advance(1ms);
+  dispatcher_->notify();
+  EXPECT_EQ(settled(id, 3s).delivery, "delivered");
 }
 
 TEST_F(DispatcherTest, MessagesPendingAtRestartAreDeliveredByTheFirstPass) {
@@ -152,9 +210,11 @@ TEST_F(DispatcherTest, MessagesPendingAtRestartAreDeliveredByTheFirstPass) {
 TEST_F(DispatcherTest, OutcomesOfASlowSenderAreRecordedWithoutWaitingForTheRestOfTheBatch) {
   std::vector<std::int64_t> ids;
   for (const auto* event_id : {"e1", "e2", "e3"}) ids.push_back(store(event_id));
-  auto& sender = start<SlowThenStuckSender>({60s, 8}, 80ms, 3);
-  // Sent in one pass; the third send hangs. What a crash now would send again must not include
-  // the first two: their outcome is on record although the pass has not finished.
+  auto& sender = make<SlowThenStuckSender>({60s, 8}, manual_.clock(), manual_, 60ms, 3);
+  dispatcher_->start();
+  // Sent in one pass; the first two take 120 ms (past the 100 ms within which outcomes are
+  // recorded), the third hangs. What a crash now would send again must not include the first two:
+  // their outcome is on record although the pass has not finished.
   EXPECT_EQ(settled(ids[0], 3s).delivery, "delivered");
   EXPECT_EQ(settled(ids[1], 3s).delivery, "delivered");
   EXPECT_EQ(messages_->find(ids[2])->delivery, "pending");

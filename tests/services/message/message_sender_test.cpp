@@ -16,6 +16,7 @@
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/test_server.hpp"
 
 namespace cinema::message {
 namespace {
@@ -114,8 +115,8 @@ TEST(WebhookSenderTest, ReceiverThatDoesNotAnswerFailsAfterTheTimeout) {
 }
 
 TEST(WebhookSenderTest, UnreachableReceiverIsNotADelivery) {
-  std::string url;
-  { url = WebhookReceiver().url("/hook"); }  // the port is free again once its server is gone
+  test_support::RefusingPort refusing;
+  auto url = "http://" + refusing.upstream() + "/hook";
   auto result = WebhookSender(parse_webhook_url(url), 500ms).send(sample_message());
   EXPECT_FALSE(result.delivered);
   EXPECT_FALSE(result.error.empty());
@@ -163,13 +164,17 @@ TEST_F(LogFileSenderTest, AppendsOneJsonLinePerMessage) {
 }
 
 TEST_F(LogFileSenderTest, AFileRotatedAwayIsOpenedAgainAndLosesNoLine) {
-  LogFileSender sender((dir_ / "messages.log").string());
+  auto now = std::chrono::steady_clock::time_point(1h);  // moved by the test only
+  DeliveryClock clock;
+  clock.steady = [&now] { return now; };
+  LogFileSender sender((dir_ / "messages.log").string(), clock);
   auto message = sample_message();
   EXPECT_TRUE(sender.send(message).delivered);
   std::filesystem::rename(dir_ / "messages.log", dir_ / "messages.log.1");
   message.id = 8;
+  now += 999ms;
   EXPECT_TRUE(sender.send(message).delivered);  // within the second: still into the rotated file
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  now += 1ms;
   message.id = 9;
   EXPECT_TRUE(sender.send(message).delivered);
   auto ids_in = [&](const char* name) {
