@@ -196,7 +196,7 @@ void on_rebalance(rd_kafka_t* consumer, rd_kafka_resp_err_t error, rd_kafka_topi
 
 Handle make_consumer(const KafkaOptions& options, const std::string& group, std::atomic<bool>& joined) {
   auto settings = common_settings(options);
-  // Positions are committed explicitly, one event at a time, after its effect is stored.
+  // Positions are committed explicitly, once per applied batch, after its effects are stored.
   settings.insert(settings.end(), {{"group.id", group},
                                    {"enable.auto.commit", "false"},
                                    {"enable.auto.offset.store", "false"},

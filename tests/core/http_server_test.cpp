@@ -67,6 +67,19 @@ TEST(HttpServer, HandlerSeesMethodBodyHeadersAndRemoteAddress) {
   EXPECT_EQ(server.send(std::move(request)).body, "POST|payload|noted|127.0.0.1");
 }
 
+TEST(HttpServer, AConnectionThatFailsOutsideTheHandlerEndsAloneNotTheServer) {
+  // A 204 with a body is refused by Beast while the answer is prepared, after the pipeline: only
+  // that connection may end.
+  TestServer server([](Router& router) {
+    hello_route(router);
+    router.add_sync("GET", "/broken", [](Request&) { return Response{.status = 204, .headers = {}, .body = "x"}; });
+  });
+  EXPECT_ANY_THROW(server.send(make_request("GET", "/broken")));
+  auto after = server.send(make_request("GET", "/hello"));
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(after.body, "hello world");
+}
+
 TEST(HttpServer, KeepAliveAnswersTwoRequestsOnOneConnection) {
   TestServer server(hello_route);
   RawConnection connection(server.port());

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -322,6 +323,32 @@ TEST_F(HostileClient, TheSeedsReserveRightAfterItsRegisterFindsTheMovie) {
     return reserved.status != 404;
   }, 1s)) << reserved.body;
   EXPECT_EQ(reserved.status, 201) << reserved.body;
+}
+
+TEST_F(HostileClient, NoStoreOrLogKeepsACardNumber) {
+  ScopedEnvironment env{{"PAYMENT_PROCESSOR_HANG_MS", "200"},
+                        {"RESERVATION_SETTLE_AFTER_MS", "200"},
+                        {"RESERVATION_RECOVERY_INTERVAL_MS", "100"}};
+  start();
+  auto [movie, id] = screening();
+  const std::vector<std::string> cards = {"4111111111111111", "4000000000000002", "4000000000009995", kHangingCard};
+  std::vector<std::string> seats = {"A1", "A2", "A3", "B1"};
+  for (std::size_t i = 0; i < cards.size(); ++i) reserve(id, {seats[i]}, "kim", "key-" + seats[i], cards[i]);
+  ASSERT_TRUE(eventually([&] {
+    auto all = all_reservations();
+    return std::none_of(all.begin(), all.end(), [](const json& r) { return r["status"] == "reqReserve"; });
+  }));
+  auto cancel = call("PATCH", "/reservations/1", {{"status", "reqCancel"}});
+  EXPECT_EQ(cancel.status, 200) << cancel.body;
+  ASSERT_TRUE(eventually([&] { return reservation(1)["status"] == "cancelled"; }));
+  cinema_.reset();  // stopped (and audited): every file is complete
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(data_dir_)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& card : cards)
+      EXPECT_EQ(bytes.find(card), std::string::npos) << entry.path() << " holds card " << card;
+  }
 }
 
 // Answers every request with `answer` (a whole HTTP response), as a broken payment would.
