@@ -1,0 +1,130 @@
+#include "adversarial_faults.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace cinema::testing::adversarial {
+using namespace std::chrono_literals;
+
+namespace {
+// The NUL-separated arguments of a process.
+std::vector<std::string> command_line(const std::filesystem::path& proc) {
+  std::ifstream in(proc / "cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  return args;
+}
+
+pid_t parent_of(const std::filesystem::path& proc) {
+  std::ifstream in(proc / "stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // "pid (comm) state ppid ...": the command may hold spaces and parentheses, so read after the last ')'.
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(stat.substr(close + 1));
+  std::string state;
+  pid_t ppid = -1;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+template <typename Visit>
+void each_process(Visit visit) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    visit(static_cast<pid_t>(std::stol(name)), entry.path());
+  }
+}
+}  // namespace
+
+pid_t find_supervisor(const std::filesystem::path& data_dir) {
+  pid_t found = -1;
+  each_process([&](pid_t pid, const std::filesystem::path& proc) {
+    auto args = command_line(proc);
+    if (args.size() < 2 || args[1] != "up") return;
+    for (std::size_t i = 2; i + 1 < args.size(); ++i)
+      if (args[i] == "--data" && args[i + 1] == data_dir.string()) found = pid;
+  });
+  return found;
+}
+
+std::vector<ServiceProcess> service_children(pid_t supervisor) {
+  std::vector<ServiceProcess> children;
+  each_process([&](pid_t pid, const std::filesystem::path& proc) {
+    if (parent_of(proc) != supervisor) return;
+    auto args = command_line(proc);
+    if (args.size() >= 3 && args[1] == "serve") children.push_back({pid, args[2]});
+  });
+  return children;
+}
+
+FaultController::FaultController(pid_t supervisor, std::uint64_t seed, Session& run, double delete_at)
+    : supervisor_(supervisor), random_(seed), run_(run), delete_at_(delete_at) {}
+
+void FaultController::run_until(std::chrono::steady_clock::time_point end) {
+  auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::uniform_int_distribution(2000, 5000)(random_));
+  while (std::chrono::steady_clock::now() < end) {
+    if (!deleted_ && run_.seconds() >= delete_at_) delete_doomed_movie();
+    if (std::chrono::steady_clock::now() >= next) {
+      inject();
+      next = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::uniform_int_distribution(3000, 7000)(random_));
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  if (!deleted_) delete_doomed_movie();
+}
+
+void FaultController::inject() {
+  if (std::bernoulli_distribution(0.3)(random_)) return pause_payment();
+  std::vector<ServiceProcess> candidates;
+  for (const auto& child : service_children(supervisor_)) {
+    int killed = 0;
+    for (const auto& [service, count] : kills_)
+      if (service == child.service) killed = count;
+    if (killed < 3) candidates.push_back(child);
+  }
+  if (candidates.empty()) return;
+  auto victim = candidates[std::uniform_int_distribution<std::size_t>(0, candidates.size() - 1)(random_)];
+  ::kill(victim.pid, SIGKILL);
+  auto now = run_.seconds();
+  timeline_.push_back({now, now, "SIGKILL " + victim.service + " (pid " + std::to_string(victim.pid) + ")", victim.service});
+  for (auto& [service, count] : kills_)
+    if (service == victim.service) return void(++count);
+  kills_.emplace_back(victim.service, 1);
+}
+
+void FaultController::pause_payment() {
+  pid_t payment = -1;
+  for (const auto& child : service_children(supervisor_))
+    if (child.service == "payment") payment = child.pid;
+  if (payment < 0) return;
+  auto from = run_.seconds();
+  ::kill(payment, SIGSTOP);
+  // Continued whatever happens: a payment left stopped would hang every later request.
+  struct Continue {
+    pid_t pid;
+    ~Continue() { ::kill(pid, SIGCONT); }
+  } guard{payment};
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution(1500, 5000)(random_)));
+  timeline_.push_back({from, run_.seconds(), "SIGSTOP payment (pid " + std::to_string(payment) + ")", "payment"});
+}
+
+// DELETE until an answer says whether it happened (the movie service may be down a moment).
+void FaultController::delete_doomed_movie() {
+  deleted_ = true;
+  for (auto until = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < until;) {
+    Exchange e{.op = Op::delete_movie, .upstream = "gateway", .method = "DELETE",
+               .target = "/movies/" + std::to_string(run_.world.doomed)};
+    e.movie = run_.world.doomed;
+    auto answered = run_.send(std::move(e), 20s);
+    if (!unknown_outcome(answered) && answered.status != 503) return;
+    std::this_thread::sleep_for(500ms);
+  }
+}
+
+}  // namespace cinema::testing::adversarial
