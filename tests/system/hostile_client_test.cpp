@@ -99,6 +99,10 @@ class HostileClient : public ::testing::Test {
       if (page.size() < 100) return all;
     }
   }
+  bool none_pending() {
+    auto all = all_reservations();
+    return std::none_of(all.begin(), all.end(), [](const json& r) { return r["status"] == "reqReserve"; });
+  }
   // The pid `cinema up` printed for `service` in its summary.
   pid_t pid_of(const std::string& service) {
     auto text = cinema_->output();
@@ -234,10 +238,7 @@ TEST_F(HostileClient, APausedPaymentNeverLeavesAChargeOnARejectedReservation) {
   // Recovery asks while payment is still paused and the breaker is open: it must wait, not reject.
   std::this_thread::sleep_for(500ms);
   ::kill(payment, SIGCONT);
-  ASSERT_TRUE(eventually([&] {
-    auto all = all_reservations();
-    return std::none_of(all.begin(), all.end(), [](const json& r) { return r["status"] == "reqReserve"; });
-  }, 30s));
+  ASSERT_TRUE(eventually([&] { return none_pending(); }, 30s));
   for (const auto& r : all_reservations()) {
     auto paid = payment_of(r["rsvId"].get<std::int64_t>());
     bool charged = !paid.is_null() && paid["status"] == "paid";
@@ -334,10 +335,7 @@ TEST_F(HostileClient, NoStoreOrLogKeepsACardNumber) {
   const std::vector<std::string> cards = {"4111111111111111", "4000000000000002", "4000000000009995", kHangingCard};
   std::vector<std::string> seats = {"A1", "A2", "A3", "B1"};
   for (std::size_t i = 0; i < cards.size(); ++i) reserve(id, {seats[i]}, "kim", "key-" + seats[i], cards[i]);
-  ASSERT_TRUE(eventually([&] {
-    auto all = all_reservations();
-    return std::none_of(all.begin(), all.end(), [](const json& r) { return r["status"] == "reqReserve"; });
-  }));
+  ASSERT_TRUE(eventually([&] { return none_pending(); }));
   auto cancel = call("PATCH", "/reservations/1", {{"status", "reqCancel"}});
   EXPECT_EQ(cancel.status, 200) << cancel.body;
   ASSERT_TRUE(eventually([&] { return reservation(1)["status"] == "cancelled"; }));

@@ -1,10 +1,6 @@
 #include "services/payment/payment_decider.hpp"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
+#include "core/periodic.hpp"
 #include "core/time.hpp"
 #include "services/payment/payment.hpp"
 
@@ -26,18 +22,11 @@ int PaymentDecider::decide_due(std::chrono::system_clock::time_point now) {
 
 boost::asio::awaitable<void> PaymentDecider::run_forever(std::chrono::milliseconds interval,
                                                         const std::atomic<bool>& stopped) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  while (!stopped) {
-    try {
-      if (int decided = decide_due(std::chrono::system_clock::now()); decided > 0)
-        log_.info("pending payments decided", {{"count", std::int64_t{decided}}});
-    } catch (const std::exception& e) {
-      log_.warn("deciding pending payments failed", {{"error", std::string_view(e.what())}});
-    }
-    timer.expires_after(interval);
-    boost::system::error_code ec;
-    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-  }
+  co_await run_every(interval, stopped, log_, "deciding pending payments", [this]() -> boost::asio::awaitable<void> {
+    if (int decided = decide_due(std::chrono::system_clock::now()); decided > 0)
+      log_.info("pending payments decided", {{"count", std::int64_t{decided}}});
+    co_return;
+  });
 }
 
 }  // namespace cinema::payment

@@ -1,10 +1,6 @@
 #include "services/reservation/reservation_recovery.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
+#include "core/periodic.hpp"
 #include "core/time.hpp"
 
 namespace cinema::reservation {
@@ -31,17 +27,8 @@ boost::asio::awaitable<int> ReservationRecovery::run_once() {
 
 boost::asio::awaitable<void> ReservationRecovery::run_forever(std::chrono::milliseconds interval,
                                                              const std::atomic<bool>& stopped) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  while (!stopped) {
-    try {
-      co_await run_once();
-    } catch (const std::exception& e) {
-      log_.warn("reservation recovery pass failed", {{"error", std::string_view(e.what())}});
-    }
-    timer.expires_after(interval);
-    boost::system::error_code ec;
-    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-  }
+  co_await run_every(interval, stopped, log_, "reservation recovery pass",
+                     [this]() -> boost::asio::awaitable<void> { co_await run_once(); });
 }
 
 }  // namespace cinema::reservation

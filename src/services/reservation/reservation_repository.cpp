@@ -99,9 +99,8 @@ constexpr std::string_view kKeyAnswer =
 constexpr std::string_view kForgetKey = "DELETE FROM idempotency_keys WHERE customer_id = $1 AND idem_key = $2";
 constexpr std::string_view kExpireKeys = "DELETE FROM idempotency_keys WHERE created_at < $1";
 constexpr std::string_view kReservedOfMovie =
-    "SELECT r.rsv_id, r.movie_id, r.screening_id, r.customer_id, r.status, r.pay_id, r.amount, r.seats, r.reason, "
-    "r.version FROM reservations r JOIN screenings s ON s.screening_id = r.screening_id "
-    "WHERE r.movie_id = $1 AND r.status = 'reserved' AND s.starts_at > $2 ORDER BY r.rsv_id";
+    "WHERE movie_id = $1 AND status = 'reserved' "
+    "AND screening_id IN (SELECT screening_id FROM screenings WHERE starts_at > $2) ORDER BY rsv_id";
 constexpr std::string_view kReleaseSeats = "DELETE FROM seat_holds WHERE rsv_id = $1";
 constexpr std::string_view kSelect =
     "SELECT rsv_id, movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version "
@@ -213,7 +212,7 @@ std::int64_t ReservationRepository::expire_keys(const std::string& before_iso) {
 
 std::vector<Reservation> ReservationRepository::reserved_of_movie(std::int64_t movie_id,
                                                                  const std::string& starting_after_iso) const {
-  return reservations_from(db_.query(kReservedOfMovie, {movie_id, starting_after_iso}));
+  return reservations_from(db_.query(query(kReservedOfMovie), {movie_id, starting_after_iso}));
 }
 
 void ReservationRepository::release_seats(std::int64_t reservation_id) { db_.execute(kReleaseSeats, {reservation_id}); }
