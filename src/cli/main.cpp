@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/audit/audit_command.hpp"
 #include "cli/catalog.hpp"
 #include "cli/client_commands.hpp"
 #include "cli/dev_kafka.hpp"
@@ -92,6 +93,7 @@ int main(int argc, char** argv) {
   show_cmd->add_option("service", service, "movie | reservation | payment | message | viewpage | gateway")->required();
   show_cmd->add_option("--config", config_file, "YAML settings file (or CINEMA_CONFIG)");
 
+  cli::AuditCommand audit_command(app);
   cli::ClientCommands client_commands(app);
 
   CLI11_PARSE(app, argc, argv);
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
     }
     if (*docs_cmd) std::cout << config_reference();
     if (*show_cmd) return show_config(service, config_file);
+    if (audit_command.chosen()) return audit_command.run();
     return std::max(0, client_commands.run());
   } catch (const ConfigError& e) {
     std::cerr << "cinema: configuration error: " << e.what() << "\n";

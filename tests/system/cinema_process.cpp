@@ -5,15 +5,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <gtest/gtest.h>
 
 namespace cinema::testing {
 namespace {
@@ -53,6 +57,21 @@ std::uint16_t free_port_block(int count) {
 CinemaProcess::CinemaProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
     : data_dir_(std::move(data_dir)), output_path_(data_dir_ / "up.out") {
   std::filesystem::create_directories(data_dir_);
+  auto config = std::find(extra_args.begin(), extra_args.end(), "--config");
+  if (config != extra_args.end() && std::next(config) != extra_args.end()) config_file_ = *std::next(config);
+  constexpr int kAttempts = 5;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    if (start(extra_args)) {
+      started_ = true;
+      return;
+    }
+    std::cerr << "cinema up found a port taken; starting again on other ports\n";
+  }
+  throw std::runtime_error("cinema up found a port taken " + std::to_string(kAttempts) + " times; it printed:\n" +
+                           output());
+}
+
+bool CinemaProcess::start(const std::vector<std::string>& extra_args) {
   gateway_port_ = free_port_block(1);
   base_port_ = free_port_block(6);
   std::vector<std::string> args = {CINEMA_BINARY, "up", "--data", data_dir_.string(), "--port",
@@ -72,12 +91,26 @@ CinemaProcess::CinemaProcess(std::filesystem::path data_dir, std::vector<std::st
     ::_exit(127);
   }
   ::close(out);
-  bool up = eventually([this] { return output().find("cinema is up") != std::string::npos; },
-                       std::chrono::seconds(30));
-  if (!up) {
-    stop();
-    throw std::runtime_error("cinema up did not become ready; it printed:\n" + output());
-  }
+  bool up = false, gone = false;
+  eventually([&] {
+    up = output().find("cinema is up") != std::string::npos;
+    gone = !up && exited();
+    return up || gone;
+  }, std::chrono::seconds(30));
+  if (up) return true;
+  auto printed = output();
+  terminate();
+  // A service that could not bind its port exits during start-up, and `cinema up` with it,
+  // printing the end of that service's log.
+  if (gone && printed.find("already in use") != std::string::npos) return false;
+  throw std::runtime_error("cinema up did not become ready; it printed:\n" + printed);
+}
+
+bool CinemaProcess::exited() {
+  if (pid_ <= 0) return true;
+  if (::waitpid(pid_, nullptr, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
 }
 
 CinemaProcess::~CinemaProcess() {
@@ -86,11 +119,46 @@ CinemaProcess::~CinemaProcess() {
 
 int CinemaProcess::stop() {
   if (pid_ <= 0) return -1;
+  if (started_ && skip_audit_reason_.empty() && !exited()) {
+    started_ = false;  // audited once, even if stop() is called again
+    auto result = audit();
+    if (!result.clean())
+      ADD_FAILURE() << "cinema audit of " << data_dir_.string() << " is not clean (exit code " << result.exit_code
+                    << "):\n" << result.summary();
+  }
+  return terminate();
+}
+
+int CinemaProcess::terminate() {
+  if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+AuditResult CinemaProcess::audit(std::chrono::seconds wait) const {
+  // Only the report on stdout: a Kafka client may log to stderr, which goes to a file of its own.
+  auto errors = std::filesystem::temp_directory_path() / ("cinema-audit-stderr-" + std::to_string(::getpid()));
+  auto command = event_bus_environment() + " " + CINEMA_BINARY + " audit --data '" + data_dir_.string() +
+                 "' --json --wait " + std::to_string(wait.count());
+  if (!config_file_.empty()) command += " --config '" + config_file_ + "'";
+  auto run = run_command("(" + command + " 2>'" + errors.string() + "')");
+  AuditResult result{run.exit_code, run.output, nlohmann::json::parse(run.output, nullptr, false)};
+  if (result.report.is_discarded()) result.report = nullptr;
+  std::ifstream logged(errors);
+  result.output += std::string(std::istreambuf_iterator<char>(logged), {});
+  std::filesystem::remove(errors);
+  return result;
+}
+
+std::string AuditResult::summary() const {
+  if (!report.is_object() || !report.contains("findings")) return output;
+  std::string text;
+  for (const auto& f : report["findings"])
+    text += "  " + f.value("severity", "") + " " + f.value("check", "") + ": " + f.value("message", "") + "\n";
+  return text;
 }
 
 std::string CinemaProcess::event_bus_environment() const {
