@@ -174,13 +174,26 @@ TEST(AuditTest, PaymentForAMissingReservationIsAnOrphanUnlessCreatedDuringTheRea
   EXPECT_FALSE(find(audit(s), "payment_orphan"));
 }
 
-TEST(AuditTest, DeclineRecordedForAReservationNeverChargedNeedsNoMessage) {
+TEST(AuditTest, MarkerForARejectedReservationNeverChargedNeedsNoMessage) {
+  auto s = consistent();
+  s.reservation->reservations.push_back({4, 1, 3, "choi", "rejected", std::nullopt, 12000, {"D1"}});
+  s.reservation->later_ids.insert(4);
+  s.payment->push_back({4, 4, 1, "declined", 12000, "choi", "reservation_rejected"});
+  s.message->push_back({7, 4, "ReservationRejected"});
+  s.viewpage->reservations.push_back({4, "rejected", ""});
+  auto report = audit(s);
+  EXPECT_TRUE(report.clean()) << to_text(report, {});
+}
+
+TEST(AuditTest, ChargeVoidedByRecoveryIsAnnouncedLikeAnyDecline) {
   auto s = consistent();
   s.reservation->reservations.push_back({4, 1, 3, "choi", "rejected", std::nullopt, 12000, {"D1"}});
   s.reservation->later_ids.insert(4);
   s.payment->push_back({4, 4, 1, "declined", 12000, "choi", "not_received"});
   s.message->push_back({7, 4, "ReservationRejected"});
-  s.viewpage->reservations.push_back({4, "rejected", ""});
+  s.viewpage->reservations.push_back({4, "rejected", "declined"});
+  EXPECT_FALSE(audit(s).clean()) << "its PaymentDeclined message is missing";
+  s.message->push_back({8, 4, "PaymentDeclined"});
   auto report = audit(s);
   EXPECT_TRUE(report.clean()) << to_text(report, {});
 }

@@ -43,7 +43,8 @@ bool audience_agrees(const Reservation& r, const AudienceMember* member) {
 }
 
 // message's policy (services/message/message.hpp, kKinds): the events that become a message.
-// Payment declines recorded for a reservation that was never charged are not notified.
+// A charge voided by recovery (not_received) is announced like any decline; the marker payment
+// records for a rejected reservation it never charged (reservation_rejected) is not.
 std::set<std::string> expected_messages(const Reservation& r) {
   if (r.status == status::rejected) return {"ReservationRejected"};
   if (r.status == status::cancelled) return {"ReservationConfirmed", "ReservationCancelled"};
@@ -52,7 +53,7 @@ std::set<std::string> expected_messages(const Reservation& r) {
 }
 std::set<std::string> expected_messages(const Payment& p) {
   if (p.status == "cancelled") return {"PaymentCancelled"};
-  if (p.status == "declined" && p.reason != "not_received" && p.reason != "reservation_rejected")
+  if (p.status == "declined" && p.reason != "reservation_rejected")
     return {"PaymentDeclined"};
   return {};
 }
