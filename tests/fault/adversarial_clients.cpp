@@ -119,7 +119,7 @@ void Client::race_same_key() {
   auto ask = random_ask(true);
   auto key = fresh_key();
   keyed_.emplace_back(ask, key);
-  auto request = reservation(ask, key, "race: same key and body, sent twice at once");
+  auto request = reservation_exchange(run_.world, index_, ask, key, "race: same key and body, sent twice at once");
   Exchange answers[2];
   std::thread twin([&] { answers[1] = run_.send(request, 20s); });
   answers[0] = run_.send(request, 20s);
@@ -187,7 +187,7 @@ void Client::forged_payment(bool through_gateway) {
 }
 
 Exchange Client::reserve(const Ask& ask, const std::string& key, const std::string& note) {
-  auto answered = run_.send(reservation(ask, key, note), 20s);
+  auto answered = run_.send(reservation_exchange(run_.world, index_, ask, key, note), 20s);
   remember(answered);
   return answered;
 }
@@ -198,8 +198,9 @@ void Client::remember(const Exchange& answered) {
   if (created && answered.answered_rsv()) mine_.push_back(answered.answered_rsv());
 }
 
-Exchange Client::reservation(const Ask& ask, const std::string& key, const std::string& note) const {
-  Exchange e{.client = index_, .op = Op::reserve, .upstream = "gateway", .method = "POST", .target = "/reservations"};
+Exchange reservation_exchange(const World& world, int client, const Ask& ask, const std::string& key,
+                              const std::string& note) {
+  Exchange e{.client = client, .op = Op::reserve, .upstream = "gateway", .method = "POST", .target = "/reservations"};
   json body{{"screeningId", ask.screening}, {"seats", ask.seats}};
   if (!ask.customer.empty()) body["customerId"] = ask.customer;
   if (!ask.card.empty()) body["cardNumber"] = ask.card;
@@ -210,11 +211,11 @@ Exchange Client::reservation(const Ask& ask, const std::string& key, const std::
   e.customer = ask.customer;
   e.card = ask.card;
   e.seats = ask.seats;
-  if (const auto* screening = run_.world.screening(ask.screening)) e.movie = screening->movie;
+  if (const auto* screening = world.screening(ask.screening)) e.movie = screening->movie;
   return e;
 }
 
-Client::Ask Client::random_ask(bool named) {
+Ask Client::random_ask(bool named) {
   Ask ask;
   const auto& screenings = run_.world.screenings;
   const auto& screening = screenings[static_cast<std::size_t>(uniform(0, static_cast<int>(screenings.size()) - 1))];

@@ -25,18 +25,23 @@ struct Session {
   Exchange send(Exchange exchange, std::chrono::milliseconds timeout);
 };
 
+// One reservation request: seats as the client spells them, customer and card empty for a guest
+// and no card.
+struct Ask {
+  std::int64_t screening = 0;
+  nlohmann::json seats;
+  std::string customer, card;
+};
+// POST /reservations of `ask`, ready for Session::send.
+Exchange reservation_exchange(const World& world, int client, const Ask& ask, const std::string& key,
+                              const std::string& note);
+
 class Client {
  public:
   Client(int index, std::uint64_t seed, Session& run);
   void run_until(std::chrono::steady_clock::time_point end);
 
  private:
-  struct Ask {  // one reservation request
-    std::int64_t screening = 0;
-    nlohmann::json seats;
-    std::string customer, card;  // empty: a guest / no card
-  };
-
   void step();
   void reserve_plain();
   void reserve_keyed(const std::string& key, const char* note);
@@ -51,7 +56,6 @@ class Client {
   void forged_payment(bool through_gateway);
 
   Exchange reserve(const Ask& ask, const std::string& key, const std::string& note);
-  [[nodiscard]] Exchange reservation(const Ask& ask, const std::string& key, const std::string& note) const;
   void remember(const Exchange& answered);
   Ask random_ask(bool named);
   nlohmann::json random_seats(const Screening& screening);

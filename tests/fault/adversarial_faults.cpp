@@ -114,9 +114,19 @@ void FaultController::pause_payment() {
   timeline_.push_back({from, run_.seconds(), "SIGSTOP payment (pid " + std::to_string(payment) + ")", "payment"});
 }
 
-// DELETE until an answer says whether it happened (the movie service may be down a moment).
+// Sells a few seats of the doomed movie right before it goes (the clients may have cancelled all
+// theirs), then DELETE until an answer says whether it happened (movie may be down a moment).
 void FaultController::delete_doomed_movie() {
   deleted_ = true;
+  const auto& world = run_.world;
+  for (const auto& screening : world.screenings) {
+    if (screening.movie != world.doomed) continue;
+    for (int seat = 0, sold = 0; seat < screening.rows * screening.cols && sold < 3; ++seat) {
+      auto name = std::string(1, static_cast<char>('A' + seat / screening.cols)) + std::to_string(seat % screening.cols + 1);
+      Ask ask{.screening = screening.id, .seats = {name}, .customer = "adv-doomed-" + name, .card = kNormalCard};
+      sold += run_.send(reservation_exchange(world, -1, ask, "", "sold just before its movie is deleted"), 20s).status == 201;
+    }
+  }
   for (auto until = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < until;) {
     Exchange e{.op = Op::delete_movie, .upstream = "gateway", .method = "DELETE",
                .target = "/movies/" + std::to_string(run_.world.doomed)};
