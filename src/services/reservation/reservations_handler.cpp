@@ -65,7 +65,8 @@ http::Awaitable ReservationsHandler::create(http::Request& request) {
   auto wanted = parse_reservation_request(request.body);
   wanted.idempotency_key = idempotency_key_of(request);
   auto now = iso_utc(std::chrono::system_clock::now());
-  auto guest = "guest-" + new_span_id();
+  // Only an anonymous caller needs a guest id: no random id is drawn for a named customer.
+  auto guest = wanted.customer_id.empty() ? "guest-" + new_span_id() : std::string{};
   auto started = co_await commits_.run([&] { return saga_.start(wanted, now, guest); });
   if (auto* refused = std::get_if<Refusal>(&started)) co_return refusal_response(*refused);
   IdempotencyScope scope{wanted.customer_id, wanted.idempotency_key};
