@@ -1,5 +1,7 @@
 #include "cli/catalog.hpp"
 
+#include <set>
+
 #include "events/runtime.hpp"
 #include "services/gateway/gateway_service.hpp"
 #include "services/message/message_service.hpp"
@@ -42,6 +44,19 @@ std::vector<SettingSpec> settings_of(const ServiceEntry& entry) {
   }
   auto own = entry.settings().settings;
   specs.insert(specs.end(), own.begin(), own.end());
+  return specs;
+}
+
+std::vector<SettingSpec> every_setting() {
+  std::vector<SettingSpec> specs;
+  std::set<std::string> keys;
+  auto add = [&](const SettingGroup& group) {
+    for (const auto& spec : group.settings)
+      if (keys.insert(spec.key).second) specs.push_back(spec);
+  };
+  add(common_settings());
+  add(events::event_settings());
+  for (const auto& entry : service_catalog()) add(entry.settings());
   return specs;
 }
 

@@ -22,5 +22,8 @@ const std::vector<ServiceEntry>& service_catalog();
 const ServiceEntry* find_service(const std::string& name);
 // Common settings plus the service's own.
 std::vector<SettingSpec> settings_of(const ServiceEntry& entry);
+// Every setting of every service, once each: what a command that reads a whole system's
+// configuration file (audit, token) loads it with.
+std::vector<SettingSpec> every_setting();
 
 }  // namespace cinema::cli

@@ -13,10 +13,18 @@ namespace cinema::cli {
 namespace {
 using nlohmann::ordered_json;
 
+// With CINEMA_TOKEN set (`cinema token ...`), the request carries it; without, it is token-less,
+// which a `cinema up` in dev mode accepts from loopback.
+http::Request authorized(http::Request request) {
+  if (auto token = process_environment("CINEMA_TOKEN"); token && !token->empty())
+    request.headers.set("Authorization", "Bearer " + *token);
+  return request;
+}
+
 // Prints the answer (pretty JSON when it is JSON); 2xx is success, anything else exit code 1.
 int call(const std::string& gateway, const std::string& method, const std::string& target,
          const ordered_json& body = nullptr) {
-  http::Request request{.method = method, .target = target};
+  auto request = authorized(http::Request{.method = method, .target = target});
   if (!body.is_null()) {
     request.body = body.dump();
     request.headers.set("Content-Type", "application/json");
@@ -89,7 +97,7 @@ int ClientCommands::replay() const {
   auto deadline = began + std::chrono::seconds(replay_timeout_s_);
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto response = http::blocking_send(gateway_, http::Request{.method = "GET", .target = "/viewpage/lag"});
+    auto response = http::blocking_send(gateway_, authorized(http::Request{.method = "GET", .target = "/viewpage/lag"}));
     auto lag = ordered_json::parse(response.body, nullptr, false);
     if (response.status != 200 || lag.is_discarded() || lag.value("replaying", true)) continue;
     if (!lag["replayError"].is_null()) {

@@ -11,6 +11,7 @@
 #include "cli/dev_kafka.hpp"
 #include "cli/events_command.hpp"
 #include "cli/supervisor.hpp"
+#include "cli/token_command.hpp"
 #include "core/config.hpp"
 #include "core/service_host.hpp"
 #include "events/runtime.hpp"
@@ -74,6 +75,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"embedded", "kafka"}))
       ->capture_default_str();
   up_cmd->add_option("--kafka-brokers", up.kafka_brokers, "With --bus=kafka: an existing cluster instead of the mock");
+  up_cmd->add_option("--security", up.security_mode, "dev | enforce (default: dev on a loopback --host, else enforce)")
+      ->check(CLI::IsMember({"dev", "enforce"}));
 
   cli::EventsOptions events_options;
   auto* events_cmd = app.add_subcommand("events", "Print the event stream as JSON lines, then follow it");
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
 
   cli::AuditCommand audit_command(app);
   cli::ClientCommands client_commands(app);
+  cli::TokenCommand token_command(app);
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -108,6 +112,7 @@ int main(int argc, char** argv) {
     if (*docs_cmd) std::cout << config_reference();
     if (*show_cmd) return show_config(service, config_file);
     if (audit_command.chosen()) return audit_command.run();
+    if (token_command.chosen()) return token_command.run();
     return std::max(0, client_commands.run());
   } catch (const ConfigError& e) {
     std::cerr << "cinema: configuration error: " << e.what() << "\n";

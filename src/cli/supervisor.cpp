@@ -17,8 +17,10 @@
 #include <fmt/format.h>
 
 #include "cli/catalog.hpp"
+#include "cli/token_command.hpp"
 #include "core/config.hpp"
 #include "core/http/client.hpp"
+#include "core/security/guard.hpp"
 #include "events/kafka_mock_cluster.hpp"
 
 extern char** environ;
@@ -50,8 +52,10 @@ std::vector<std::string> child_environment(const UpOptions& options, const Child
       {"LOG_FILE", child.log_path},
   };
   if (!options.config_file.empty()) overrides.emplace_back("CINEMA_CONFIG", options.config_file);
-  if (!options.service_token.empty())
-    overrides.emplace_back(Config::env_name("security.service_token"), options.service_token);
+  overrides.emplace_back(Config::env_name("security.mode"), options.security_mode);
+  // HS256 keys: the one given, else the one this data directory keeps (made on its first run).
+  auto secret_name = Config::env_name("security.jwt.secret");
+  if (!process_environment(secret_name)) overrides.emplace_back(secret_name, data_dir_secret(options.data_dir, true));
   if (options.bus == "kafka") {
     overrides.emplace_back("EVENT_BUS", "kafka");
     overrides.emplace_back("KAFKA_BROKERS", options.kafka_brokers);
@@ -114,14 +118,6 @@ std::string log_tail(const std::string& path, std::size_t lines) {
   return out;
 }
 
-// 128 random bits, hex: the service token of one `cinema up` run (its children share it).
-std::string random_token() {
-  std::random_device random;
-  std::string token;
-  for (int i = 0; i < 4; ++i) token += fmt::format("{:08x}", random());
-  return token;
-}
-
 bool is_ready(const UpOptions& options, const Child& child) {
   try {
     http::Request probe{.method = "GET", .target = "/actuator/health/readiness"};
@@ -135,8 +131,9 @@ bool is_ready(const UpOptions& options, const Child& child) {
 class Supervisor {
  public:
   explicit Supervisor(UpOptions options) : options_(std::move(options)) {
-    if (options_.service_token.empty())
-      options_.service_token = process_environment(Config::env_name("security.service_token")).value_or(random_token());
+    if (options_.security_mode.empty())
+      options_.security_mode = process_environment(Config::env_name("security.mode"))
+                                   .value_or(security::is_loopback(options_.host) ? "dev" : "enforce");
     if (options_.bus == "kafka" && options_.kafka_brokers.empty()) {
       kafka_ = std::make_unique<events::MockKafkaCluster>(3);
       kafka_->create_topic("cinema", 3, 3);
@@ -259,6 +256,11 @@ void Supervisor::print_summary() const {
   if (options_.bus == "kafka")
     std::cout << fmt::format("  events on Kafka {} ({}); watch: kcat -C -b {} -t cinema\n", options_.kafka_brokers,
                              kafka_ ? "mock cluster, in memory" : "external", options_.kafka_brokers);
+  if (options_.security_mode == "dev")
+    std::cout << "  security: dev. A request without a token acts as the customer it names (or a guest of its own)\n"
+                 "  and may use manager routes, from loopback only. Tokens: cinema token --role manager --sub m1\n";
+  else
+    std::cout << "  security: enforce. Every request but the catalogue needs a token: cinema token --role customer --sub kim\n";
   std::cout << "Ctrl-C stops everything.\n" << std::flush;
 }
 

@@ -17,8 +17,8 @@ struct UpOptions {
   std::vector<std::string> only;   // empty: every service
   std::string bus = "embedded";    // or "kafka"
   std::string kafka_brokers;       // kafka without brokers: a mock cluster inside the supervisor
-  // Handed to every child as security.service_token; empty: the environment's, or a random one.
-  std::string service_token;
+  // security.mode of every child; empty: SECURITY_MODE, else dev on a loopback --host, enforce on any other.
+  std::string security_mode;
   int ready_timeout_ms = 15'000;
   int stop_grace_ms = 15'000;
 };

@@ -37,20 +37,20 @@ void Actuator::add_readiness_check(std::string name, std::function<std::string()
 }
 
 void Actuator::register_routes(http::Router& router) {
-  router.add_sync("GET", "/actuator/health", [this](http::Request&) { return health(true); });
-  router.add_sync("GET", "/actuator/health/liveness", [this](http::Request&) { return health(false); });
-  router.add_sync("GET", "/actuator/health/readiness", [this](http::Request&) { return readiness(); });
-  router.add_sync("GET", "/actuator/echo", [this](http::Request&) { return echo(); });
-  router.add_sync("GET", "/actuator/info", [this](http::Request&) { return info(); });
-  router.add_sync("PUT", "/actuator/down", [this](http::Request&) { return set_down(true); });
-  router.add_sync("PUT", "/actuator/up", [this](http::Request&) { return set_down(false); });
+  router.add_sync("GET", "/actuator/health", http::Access::open, [this](http::Request&) { return health(true); });
+  router.add_sync("GET", "/actuator/health/liveness", http::Access::open, [this](http::Request&) { return health(false); });
+  router.add_sync("GET", "/actuator/health/readiness", http::Access::open, [this](http::Request&) { return readiness(); });
+  router.add_sync("GET", "/actuator/echo", http::Access::open, [this](http::Request&) { return echo(); });
+  router.add_sync("GET", "/actuator/info", http::Access::open, [this](http::Request&) { return info(); });
+  router.add_sync("PUT", "/actuator/down", http::Access::manager, [this](http::Request&) { return set_down(true); });
+  router.add_sync("PUT", "/actuator/up", http::Access::manager, [this](http::Request&) { return set_down(false); });
   auto metrics = [this](http::Request&) {
     http::Response response{.status = 200, .headers = {}, .body = metrics_.render()};
     response.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     return response;
   };
-  router.add_sync("GET", "/metrics", metrics);
-  router.add_sync("GET", "/actuator/prometheus", metrics);
+  router.add_sync("GET", "/metrics", http::Access::open, metrics);
+  router.add_sync("GET", "/actuator/prometheus", http::Access::open, metrics);
 }
 
 http::Response Actuator::health(bool include_readiness) const {

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 
 #include "core/http/server.hpp"
+#include "core/security/guard.hpp"
 
 namespace cinema {
 namespace {
@@ -27,7 +28,7 @@ http::ServerOptions server_options(const Config& config, std::uint16_t default_p
 
 SettingGroup common_settings() {
   using T = SettingType;
-  return SettingGroup{
+  SettingGroup group{
       "Every service",
       {
           {"http.host", T::string, "0.0.0.0", "Address the service listens on."},
@@ -49,11 +50,9 @@ SettingGroup common_settings() {
            0, INT64_MAX, {"normal", "full"}},
           {"log.level", T::string, "info", "Lowest level written.", 0, INT64_MAX, {"debug", "info", "warn", "error"}},
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
-          {"security.service_token", T::string, "",
-           "Shared secret that proves a call comes from a peer service (reservation -> payment's charge routes, "
-           "header X-Service-Token). `cinema up` makes a random one unless set. Empty: payment refuses every "
-           "charge."},
       }};
+  for (auto& setting : security::security_settings().settings) group.settings.push_back(std::move(setting));
+  return group;
 }
 
 ServiceHost::ServiceHost(std::string service, const Config& config, std::uint16_t default_port)
@@ -63,11 +62,15 @@ ServiceHost::ServiceHost(std::string service, const Config& config, std::uint16_
       io_(static_cast<int>(config.integer("http.threads"))),
       log_(std::make_unique<Logger>(service_, parse_log_level(config.text("log.level")), config.text("log.file"))),
       client_(std::make_unique<http::Client>(io_)),
-      actuator_(std::make_unique<Actuator>(InstanceInfo{service_, kVersion, 0}, metrics_)) {
+      actuator_(std::make_unique<Actuator>(InstanceInfo{service_, kVersion, 0}, metrics_)),
+      security_(std::make_unique<security::Security>(security::security_options(config), service_)) {
+  security::check_mode_fits_address(security_->options.mode, config.text("http.host"));
+  // Behind the gateway by default; the gateway puts its own, end users', authenticator in place.
+  router_.set_authenticator(&security_->peer);
   auto data_dir = config.text("data.dir");
   std::filesystem::create_directories(data_dir);
   context_ = std::make_unique<ServiceContext>(ServiceContext{
-      config_, *log_, metrics_, io_, *client_, router_, *actuator_, data_dir,
+      config_, *log_, metrics_, io_, *client_, router_, *actuator_, *security_, data_dir,
       [this](std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }, service_});
 }
 
@@ -79,7 +82,7 @@ int ServiceHost::run() {
   auto port = server.start();
   actuator_->set_port(port);
   log_->info("listening", {{"port", std::int64_t{port}}, {"threads", config_.integer("http.threads")},
-                           {"version", kVersion}});
+                           {"version", kVersion}, {"security", config_.text("security.mode")}});
 
   boost::asio::signal_set signals(io_, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -16,6 +16,10 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 
+namespace cinema::security {
+struct Security;
+}
+
 namespace cinema {
 
 // Settings every service reads (http.*, log.*, data.dir).
@@ -29,6 +33,7 @@ struct ServiceContext {
   http::Client& client;
   http::Router& router;
   Actuator& actuator;
+  security::Security& security;  // tokens, authenticators, this service's credential for peers
   std::string data_dir;  // created if missing
   // Runs after the HTTP server drained, before the process exits (flush, close stores).
   std::function<void(std::function<void()>)> on_stop;
@@ -53,6 +58,7 @@ class ServiceHost {
   std::unique_ptr<http::Client> client_;
   http::Router router_;
   std::unique_ptr<Actuator> actuator_;
+  std::unique_ptr<security::Security> security_;
   std::vector<std::function<void()>> stop_hooks_;
   std::unique_ptr<ServiceContext> context_;
 };

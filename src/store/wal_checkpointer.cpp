@@ -44,16 +44,22 @@ class Checkpointer {
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   }
 
+  // Returns once no pass holds the file's connection: the caller may then delete the file, and
+  // closing the last connection (which removes the -wal file) never happens behind its back.
   void unwatch(const std::string& path) {
-    std::lock_guard lock(mutex_);
-    auto found = files_.find(path);
-    if (found != files_.end() && --found->second.watchers == 0) files_.erase(found);
+    {
+      std::lock_guard lock(mutex_);
+      auto found = files_.find(path);
+      if (found == files_.end() || --found->second.watchers != 0) return;
+      files_.erase(found);
+    }
+    std::lock_guard pass(pass_mutex_);  // waits out a pass that took the connection before the erase
   }
 
  private:
   struct File {
     int watchers = 0;
-    Connection connection;  // shared: a pass in progress keeps it open after an unwatch
+    Connection connection;  // shared with a pass in progress, which unwatch() waits for
   };
 
   static Connection open(const std::string& path) {
@@ -78,20 +84,25 @@ class Checkpointer {
   }
 
   void run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      wake_.wait_for(lock, kInterval, [this] { return stopping_; });
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        if (wake_.wait_for(lock, kInterval, [this] { return stopping_; })) return;
+      }
+      // Held for the whole pass, taken before the connections are: see unwatch().
+      std::lock_guard pass(pass_mutex_);
       std::vector<Connection> connections;
-      for (const auto& [path, file] : files_)
-        if (file.connection) connections.push_back(file.connection);
-      lock.unlock();
+      {
+        std::lock_guard lock(mutex_);
+        for (const auto& [path, file] : files_)
+          if (file.connection) connections.push_back(file.connection);
+      }
       // A failed pass (busy, file gone) is simply tried again at the next one.
       for (const auto& connection : connections) checkpoint(connection.get());
-      connections.clear();
-      lock.lock();
     }
   }
 
+  std::mutex pass_mutex_;  // taken before mutex_, never after it
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

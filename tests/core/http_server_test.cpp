@@ -25,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 Response text(std::string body) { return Response{.status = 200, .headers = {}, .body = std::move(body)}; }
 
 void hello_route(Router& router) {
-  router.add_sync("GET", "/hello", [](Request&) { return text("hello world"); });
+  router.add_sync("GET", "/hello", cinema::security::Access::open, [](Request&) { return text("hello world"); });
 }
 
 nlohmann::json body_json(const Response& response) {
@@ -45,7 +45,7 @@ TestServerOptions with_timeouts(std::chrono::milliseconds header, std::chrono::m
 
 TEST(HttpServer, RouteReturnsItsBody) {
   TestServer server([](Router& router) {
-    router.add_sync("GET", "/movies/{id}", [](Request& r) {
+    router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, [](Request& r) {
       return Response::json(200, R"({"id":)" + std::string(r.path_param("id")) + "}");
     });
   });
@@ -57,7 +57,7 @@ TEST(HttpServer, RouteReturnsItsBody) {
 
 TEST(HttpServer, HandlerSeesMethodBodyHeadersAndRemoteAddress) {
   TestServer server([](Router& router) {
-    router.add_sync("POST", "/echo", [](Request& r) {
+    router.add_sync("POST", "/echo", cinema::security::Access::open, [](Request& r) {
       return text(r.method + "|" + r.body + "|" + std::string(r.headers.get("x-note").value_or("?")) + "|" +
                   r.remote_address);
     });
@@ -72,7 +72,7 @@ TEST(HttpServer, AConnectionThatFailsOutsideTheHandlerEndsAloneNotTheServer) {
   // that connection may end.
   TestServer server([](Router& router) {
     hello_route(router);
-    router.add_sync("GET", "/broken", [](Request&) { return Response{.status = 204, .headers = {}, .body = "x"}; });
+    router.add_sync("GET", "/broken", cinema::security::Access::open, [](Request&) { return Response{.status = 204, .headers = {}, .body = "x"}; });
   });
   EXPECT_ANY_THROW(server.send(make_request("GET", "/broken")));
   auto after = server.send(make_request("GET", "/hello"));
@@ -95,7 +95,7 @@ TEST(HttpServer, KeepAliveAnswersTwoRequestsOnOneConnection) {
 
 TEST(HttpServer, PipelinedRequestsAreAnsweredInOrder) {
   TestServer server([](Router& router) {
-    router.add_sync("GET", "/{name}", [](Request& r) { return text(std::string(r.path_param("name"))); });
+    router.add_sync("GET", "/{name}", cinema::security::Access::open, [](Request& r) { return text(std::string(r.path_param("name"))); });
   });
   RawConnection connection(server.port());
   connection.send("GET /first HTTP/1.1\r\nHost: test\r\n\r\nGET /second HTTP/1.1\r\nHost: test\r\n\r\n");
@@ -129,8 +129,8 @@ TEST(HttpServer, UnknownRouteIs404Json) {
 
 TEST(HttpServer, WrongMethodIs405WithAllowHeader) {
   TestServer server([](Router& router) {
-    router.add_sync("GET", "/items/{id}", [](Request&) { return text("get"); });
-    router.add_sync("PUT", "/items/{id}", [](Request&) { return text("put"); });
+    router.add_sync("GET", "/items/{id}", cinema::security::Access::open, [](Request&) { return text("get"); });
+    router.add_sync("PUT", "/items/{id}", cinema::security::Access::open, [](Request&) { return text("put"); });
   });
   auto response = server.send(make_request("DELETE", "/items/1"));
   EXPECT_EQ(response.status, 405);
@@ -152,7 +152,7 @@ TEST(HttpServer, BodyOverLimitIs413JsonAndTheClientStillReadsIt) {
   options.server.body_limit = 1024;
   TestServer server(
       [&](Router& router) {
-        router.add_sync("POST", "/upload", [&](Request& r) {
+        router.add_sync("POST", "/upload", cinema::security::Access::open, [&](Request& r) {
           handler_ran = true;
           return text(std::to_string(r.body.size()));
         });
@@ -172,7 +172,7 @@ TEST(HttpServer, BodyOverLimitIs413JsonAndTheClientStillReadsIt) {
 TEST(HttpServer, DeclaredOversizedBodyIsRefusedBeforeItIsSent) {
   TestServerOptions options;
   options.server.body_limit = 1024;
-  TestServer server([](Router& router) { router.add_sync("POST", "/upload", [](Request&) { return text("ok"); }); },
+  TestServer server([](Router& router) { router.add_sync("POST", "/upload", cinema::security::Access::open, [](Request&) { return text("ok"); }); },
                     options);
   RawConnection connection(server.port());
   connection.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 10000000\r\n\r\n");
@@ -194,7 +194,7 @@ TEST(HttpServer, MalformedRequestIs400) {
 
 TEST(HttpServer, HandlerBadRequestIs400NamingTheField) {
   TestServer server([](Router& router) {
-    router.add_sync("POST", "/movies", [](Request&) -> Response { throw BadRequest("desc", "must be a string"); });
+    router.add_sync("POST", "/movies", cinema::security::Access::open, [](Request&) -> Response { throw BadRequest("desc", "must be a string"); });
   });
   auto response = server.send(make_request("POST", "/movies", "{}"));
   EXPECT_EQ(response.status, 400);
@@ -206,7 +206,7 @@ TEST(HttpServer, HandlerBadRequestIs400NamingTheField) {
 
 TEST(HttpServer, OtherHttpErrorsKeepTheirStatusAndCode) {
   TestServer server([](Router& router) {
-    router.add_sync("POST", "/seats", [](Request&) -> Response { throw Conflict("seat taken"); });
+    router.add_sync("POST", "/seats", cinema::security::Access::open, [](Request&) -> Response { throw Conflict("seat taken"); });
   });
   auto response = server.send(make_request("POST", "/seats"));
   EXPECT_EQ(response.status, 409);
@@ -215,7 +215,7 @@ TEST(HttpServer, OtherHttpErrorsKeepTheirStatusAndCode) {
 
 TEST(HttpServer, HandlerRuntimeErrorIs500WithoutLeakingTheMessage) {
   TestServer server([](Router& router) {
-    router.add("GET", "/boom", [](Request&) -> Awaitable {
+    router.add("GET", "/boom", cinema::security::Access::open, [](Request&) -> Awaitable {
       throw std::runtime_error("db password is hunter2");
       co_return text("unreachable");
     });
@@ -236,7 +236,7 @@ TEST(HttpServer, HandlerRuntimeErrorIs500WithoutLeakingTheMessage) {
 }
 
 TEST(HttpServer, IncomingTraceparentKeepsItsTraceId) {
-  TestServer server([](Router& router) { router.add_sync("GET", "/trace", [](Request& r) { return text(r.trace_id); }); });
+  TestServer server([](Router& router) { router.add_sync("GET", "/trace", cinema::security::Access::open, [](Request& r) { return text(r.trace_id); }); });
   auto request = make_request("GET", "/trace");
   request.headers.set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   auto response = server.send(std::move(request));
@@ -248,7 +248,7 @@ TEST(HttpServer, IncomingTraceparentKeepsItsTraceId) {
 }
 
 TEST(HttpServer, AbsentOrInvalidTraceparentGetsAFreshTraceId) {
-  TestServer server([](Router& router) { router.add_sync("GET", "/trace", [](Request& r) { return text(r.trace_id); }); });
+  TestServer server([](Router& router) { router.add_sync("GET", "/trace", cinema::security::Access::open, [](Request& r) { return text(r.trace_id); }); });
   auto first = server.send(make_request("GET", "/trace"));
   auto invalid = make_request("GET", "/trace");
   invalid.headers.set("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01");
@@ -270,7 +270,7 @@ TEST(HttpServer, MetricsCountRequestsPerRoute) {
   TestServer server(
       [](Router& router) {
         hello_route(router);
-        router.add_sync("GET", "/items/{id}", [](Request&) { return text("item"); });
+        router.add_sync("GET", "/items/{id}", cinema::security::Access::open, [](Request&) { return text("item"); });
       },
       options);
   server.send(make_request("GET", "/items/1"));
@@ -330,7 +330,7 @@ TEST(HttpServer, GracefulStopFinishesTheInFlightRequestThenRefusesConnections) {
   std::atomic<bool> handler_started{false};
   std::atomic<bool> handler_finished{false};
   TestServer server([&](Router& router) {
-    router.add("GET", "/slow", [&](Request&) -> Awaitable {
+    router.add("GET", "/slow", cinema::security::Access::open, [&](Request&) -> Awaitable {
       handler_started = true;
       boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 300ms);
       co_await timer.async_wait(boost::asio::use_awaitable);

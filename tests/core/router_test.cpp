@@ -41,7 +41,7 @@ AsyncHandler named_async(std::string name) {
 
 TEST(Router, PathParamsAreExtractedAndPercentDecoded) {
   Router router;
-  router.add_sync("GET", "/movies/{movieId}/seats/{seat}", named("seat"));
+  router.add_sync("GET", "/movies/{movieId}/seats/{seat}", cinema::security::Access::open, named("seat"));
   auto r = request("GET", "/movies/42/seats/A%201%2F2");
   auto match = router.match(r);
   ASSERT_NE(match.handler, nullptr);
@@ -54,7 +54,7 @@ TEST(Router, PathParamsAreExtractedAndPercentDecoded) {
 
 TEST(Router, PlusInAPathParamIsALiteralPlus) {
   Router router;
-  router.add_sync("GET", "/tags/{tag}", named("tag"));
+  router.add_sync("GET", "/tags/{tag}", cinema::security::Access::open, named("tag"));
   auto r = request("GET", "/tags/c++");
   ASSERT_NE(router.match(r).handler, nullptr);
   EXPECT_EQ(r.path_param("tag"), "c++");
@@ -62,7 +62,7 @@ TEST(Router, PlusInAPathParamIsALiteralPlus) {
 
 TEST(Router, LiteralSegmentsMatchOnlyThemselves) {
   Router router;
-  router.add_sync("GET", "/movies/search", named("search"));
+  router.add_sync("GET", "/movies/search", cinema::security::Access::open, named("search"));
   for (const char* path : {"/movies/searchx", "/movies/Search", "/movies", "/movies/search/more", "/search"}) {
     auto r = request("GET", path);
     auto match = router.match(r);
@@ -77,7 +77,7 @@ TEST(Router, LiteralSegmentsMatchOnlyThemselves) {
 
 TEST(Router, ParamNeedsANonEmptySegment) {
   Router router;
-  router.add_sync("GET", "/movies/{id}", named("movie"));
+  router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, named("movie"));
   auto r = request("GET", "/movies/");
   EXPECT_EQ(router.match(r).handler, nullptr);
   EXPECT_TRUE(r.path_params.empty());
@@ -85,8 +85,8 @@ TEST(Router, ParamNeedsANonEmptySegment) {
 
 TEST(Router, UnknownPathHasNoHandlerAndNothingAllowed) {
   Router router;
-  router.add_sync("GET", "/movies/{id}", named("movie"));
-  router.add_sync("PUT", "/movies/{id}", named("put"));
+  router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, named("movie"));
+  router.add_sync("PUT", "/movies/{id}", cinema::security::Access::open, named("put"));
   auto r = request("GET", "/screenings/3");
   auto match = router.match(r);
   EXPECT_EQ(match.handler, nullptr);
@@ -97,9 +97,9 @@ TEST(Router, UnknownPathHasNoHandlerAndNothingAllowed) {
 
 TEST(Router, KnownPathWithWrongMethodListsAllowedMethods) {
   Router router;
-  router.add_sync("GET", "/movies/{id}", named("get"));
-  router.add_sync("PUT", "/movies/{id}", named("put"));
-  router.add_sync("POST", "/movies", named("post"));
+  router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, named("get"));
+  router.add_sync("PUT", "/movies/{id}", cinema::security::Access::open, named("put"));
+  router.add_sync("POST", "/movies", cinema::security::Access::open, named("post"));
   auto r = request("DELETE", "/movies/7");
   auto match = router.match(r);
   EXPECT_EQ(match.handler, nullptr);
@@ -109,8 +109,8 @@ TEST(Router, KnownPathWithWrongMethodListsAllowedMethods) {
 
 TEST(Router, MethodSelectsAmongRoutesOfOnePattern) {
   Router router;
-  router.add_sync("GET", "/movies/{id}", named("get"));
-  router.add_sync("PUT", "/movies/{id}", named("put"));
+  router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, named("get"));
+  router.add_sync("PUT", "/movies/{id}", cinema::security::Access::open, named("put"));
   auto r = request("PUT", "/movies/7");
   auto match = router.match(r);
   ASSERT_NE(match.handler, nullptr);
@@ -119,8 +119,8 @@ TEST(Router, MethodSelectsAmongRoutesOfOnePattern) {
 
 TEST(Router, HeadMatchesGetRoutes) {
   Router router;
-  router.add_sync("PUT", "/movies/{id}", named("put"));
-  router.add_sync("GET", "/movies/{id}", named("get"));
+  router.add_sync("PUT", "/movies/{id}", cinema::security::Access::open, named("put"));
+  router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, named("get"));
   auto r = request("HEAD", "/movies/9");
   auto match = router.match(r);
   ASSERT_NE(match.handler, nullptr);
@@ -128,7 +128,7 @@ TEST(Router, HeadMatchesGetRoutes) {
   EXPECT_EQ(r.path_param("id"), "9");
 
   Router put_only;
-  put_only.add_sync("PUT", "/movies/{id}", named("put"));
+  put_only.add_sync("PUT", "/movies/{id}", cinema::security::Access::open, named("put"));
   auto head = request("HEAD", "/movies/9");
   auto refused = put_only.match(head);
   EXPECT_EQ(refused.handler, nullptr) << "HEAD only borrows GET routes";
@@ -137,7 +137,7 @@ TEST(Router, HeadMatchesGetRoutes) {
 
 TEST(Router, PrefixRoutesMatchThePrefixAndBelowButNotLongerNames) {
   Router router;
-  router.add_prefix("/movies", named_async("prefix"));
+  router.add_prefix("/movies", cinema::security::Access::open, named_async("prefix"));
   for (const char* path : {"/movies", "/movies/1", "/movies/1/reviews"}) {
     for (const char* method : {"GET", "POST", "DELETE"}) {
       auto r = request(method, path);
@@ -155,8 +155,8 @@ TEST(Router, PrefixRoutesMatchThePrefixAndBelowButNotLongerNames) {
 
 TEST(Router, PrefixEndingInASlashMatchesPathsBelowIt) {
   Router router;
-  router.add_prefix("/", named_async("catch-all"));
-  router.add_prefix("/api/", named_async("api"));
+  router.add_prefix("/", cinema::security::Access::open, named_async("catch-all"));
+  router.add_prefix("/api/", cinema::security::Access::open, named_async("api"));
   for (const char* path : {"/movies", "/movies/1"}) {
     auto r = request("GET", path);
     auto match = router.match(r);
@@ -171,8 +171,8 @@ TEST(Router, PrefixEndingInASlashMatchesPathsBelowIt) {
 
 TEST(Router, ExactRoutesWinOverPrefixRoutes) {
   Router router;
-  router.add_prefix("/movies", named_async("prefix"));  // registered first on purpose
-  router.add_sync("GET", "/movies/{id}", named("exact"));
+  router.add_prefix("/movies", cinema::security::Access::open, named_async("prefix"));  // registered first on purpose
+  router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, named("exact"));
   auto exact = request("GET", "/movies/1");
   auto match = router.match(exact);
   ASSERT_NE(match.handler, nullptr);
@@ -187,7 +187,7 @@ TEST(Router, ExactRoutesWinOverPrefixRoutes) {
 
 TEST(Router, QueryStringIsIgnoredForMatching) {
   Router router;
-  router.add_sync("GET", "/movies/{id}", named("movie"));
+  router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, named("movie"));
   auto r = request("GET", "/movies/5?verbose=1&x=/y");
   EXPECT_EQ(r.path, "/movies/5");
   auto match = router.match(r);
@@ -197,7 +197,7 @@ TEST(Router, QueryStringIsIgnoredForMatching) {
 
 TEST(Pipeline, SetsPathWithoutQueryBeforeRouting) {
   Router router;
-  router.add_sync("GET", "/movies/{id}", [](Request& r) {
+  router.add_sync("GET", "/movies/{id}", cinema::security::Access::open, [](Request& r) {
     return Response{.status = 200, .headers = {}, .body = r.path + "|" + std::string(r.path_param("id"))};
   });
   test_support::TempFile log_file(".log");

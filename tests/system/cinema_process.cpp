@@ -183,9 +183,9 @@ http::Response send(const std::string& upstream, const std::string& method, cons
   return http::blocking_send(upstream, std::move(request), std::chrono::seconds(10));
 }
 
-bool reservation_knows_screening(const std::string& gateway, std::int64_t screening_id) {
+bool reservation_knows_screening(const std::string& gateway, std::int64_t screening_id, const http::Headers& headers) {
   auto probe = R"({"screeningId":)" + std::to_string(screening_id) + R"(,"seats":["Z99"]})";
-  return eventually([&] { return send(gateway, "POST", "/reservations", probe).status == 400; });
+  return eventually([&] { return send(gateway, "POST", "/reservations", probe, headers).status == 400; });
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

@@ -74,8 +74,9 @@ http::Response send(const std::string& upstream, const std::string& method, cons
                     const std::string& body = {}, http::Headers headers = {});
 
 // Waits until reservation's replica knows the screening (it learns it from events, a few ms after
-// movie): a seat that does not exist is then a 400 instead of a 404.
-bool reservation_knows_screening(const std::string& gateway, std::int64_t screening_id);
+// movie): a seat that does not exist is then a 400 instead of a 404. `headers`: a token, in enforce mode.
+bool reservation_knows_screening(const std::string& gateway, std::int64_t screening_id,
+                                 const http::Headers& headers = {});
 
 // The value of one series in a Prometheus text page, e.g. `events_consumed_total{group="movie"}`;
 // 0 when absent.

@@ -179,10 +179,10 @@ TEST_F(HostileClient, ClientsCannotPostPayments) {
   EXPECT_EQ(void_through_gateway.status, 405) << void_through_gateway.body;
   auto direct = send(cinema_->service(kPayment), "POST", "/payments", forged.dump());
   EXPECT_EQ(direct.status, 401) << direct.body;
-  http::Headers guessed;
-  guessed.set("X-Service-Token", "guess");
+  http::Headers guessed;  // a token of role service, signed with a guessed key
+  guessed.set("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyZXNlcnZhdGlvbiIsInJvbGUiOiJzZXJ2aWNlIn0.c2lnbmF0dXJl");
   auto forged_token = send(cinema_->service(kPayment), "POST", "/payments", forged.dump(), guessed);
-  EXPECT_EQ(forged_token.status, 403) << forged_token.body;
+  EXPECT_EQ(forged_token.status, 401) << forged_token.body;
   EXPECT_EQ(body(call("GET", "/payments")).size(), 0u);
   // The reservation those payments aimed at is paid properly, by its own customer.
   auto real = reserve(id, {"A1"}, "kim");

@@ -21,18 +21,6 @@ constexpr auto kPassInterval = std::chrono::milliseconds(250);
 constexpr auto kDeadLetterWait = std::chrono::seconds(10);
 
 // Every setting of every service, so the same file (or environment) as `cinema up`'s is accepted.
-std::vector<SettingSpec> every_setting() {
-  std::vector<SettingSpec> specs;
-  std::set<std::string> keys;
-  auto add = [&](const SettingGroup& group) {
-    for (const auto& spec : group.settings)
-      if (keys.insert(spec.key).second) specs.push_back(spec);
-  };
-  add(common_settings());
-  add(events::event_settings());
-  for (const auto& entry : service_catalog()) add(entry.settings());
-  return specs;
-}
 
 audit::StoreFiles store_files(const Config& config) {
   std::filesystem::path dir = config.text("data.dir");

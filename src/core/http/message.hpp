@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/security/identity.hpp"
+
 namespace cinema::http {
 
 // Header list with case-insensitive lookup; order is kept as received.
@@ -36,6 +38,7 @@ struct Request {
   std::map<std::string, std::string, std::less<>> path_params;  // {id} -> "42"
   std::string trace_id;                            // W3C trace id (32 hex) of this request
   std::string remote_address;
+  security::Identity caller;  // who calls, set before the handler runs (see Router)
 
   [[nodiscard]] std::string_view path_param(std::string_view name) const;
   [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;

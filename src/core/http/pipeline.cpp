@@ -6,6 +6,7 @@
 
 #include "core/http/errors.hpp"
 #include "core/log.hpp"
+#include "core/security/guard.hpp"
 #include "core/metrics.hpp"
 #include "core/trace.hpp"
 
@@ -34,6 +35,7 @@ Awaitable Pipeline::run_handler(const RouteMatch& match, Request& request) const
   Response response;
   try {
     if (match.handler) {
+      if (auto refused = admit(match, request)) co_return std::move(*refused);
       response = co_await (*match.handler)(request);
     } else if (!match.allowed.empty()) {
       response = Response::json(405, error_body("method_not_allowed",
@@ -48,6 +50,19 @@ Awaitable Pipeline::run_handler(const RouteMatch& match, Request& request) const
   }
   if (failure) response = error_response(failure, request);
   co_return response;
+}
+
+std::optional<Response> Pipeline::admit(const RouteMatch& match, Request& request) const {
+  const auto* authenticator = router_.authenticator();
+  if (!authenticator) {
+    request.caller = security::Identity{"developer", security::Role::developer};
+    return std::nullopt;
+  }
+  if (match.access == Access::open) return std::nullopt;
+  auto identified = authenticator->identify(request);
+  if (auto* refused = std::get_if<Response>(&identified)) return std::move(*refused);
+  request.caller = std::move(std::get<security::Identity>(identified));
+  return security::refusal_for(match.access, request.caller);
 }
 
 Response Pipeline::error_response(std::exception_ptr failure, const Request& request) const {

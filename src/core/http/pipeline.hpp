@@ -2,6 +2,7 @@
 // What happens to every request between the socket and the handler: trace context, routing,
 // the one place where exceptions become JSON error responses, metrics and the access log.
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -23,6 +24,8 @@ class Pipeline {
 
  private:
   Awaitable run_handler(const RouteMatch& match, Request& request) const;
+  // Identifies the caller and checks the route's rule: nothing when the handler may run.
+  std::optional<Response> admit(const RouteMatch& match, Request& request) const;
   Response error_response(std::exception_ptr failure, const Request& request) const;
   void record(std::string_view route, const Request& request, const Response& response, double seconds) const;
 

@@ -45,19 +45,19 @@ bool has_prefix(std::string_view path, std::string_view prefix) {
 }
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, AsyncHandler handler) {
+void Router::add(std::string method, std::string pattern, Access access, AsyncHandler handler) {
   auto views = split_path(pattern);
   std::vector<std::string> segments(views.begin(), views.end());
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), access, std::move(handler)});
 }
 
-void Router::add_sync(std::string method, std::string pattern, SyncHandler handler) {
-  add(std::move(method), std::move(pattern),
+void Router::add_sync(std::string method, std::string pattern, Access access, SyncHandler handler) {
+  add(std::move(method), std::move(pattern), access,
       [handler = std::move(handler)](Request& request) -> Awaitable { co_return handler(request); });
 }
 
-void Router::add_prefix(std::string prefix, AsyncHandler handler) {
-  prefixes_.push_back(PrefixRoute{std::move(prefix), std::move(handler)});
+void Router::add_prefix(std::string prefix, Access access, AsyncHandler handler) {
+  prefixes_.push_back(PrefixRoute{std::move(prefix), access, std::move(handler)});
 }
 
 RouteMatch Router::match(Request& request) const {
@@ -69,6 +69,7 @@ RouteMatch Router::match(Request& request) const {
       segments_match(route.segments, path_segments, &request.path_params);
       result.handler = &route.handler;
       result.route = route.pattern;
+      result.access = route.access;
       return result;
     }
     if (!result.allowed.empty()) result.allowed += ", ";
@@ -84,6 +85,7 @@ RouteMatch Router::match(Request& request) const {
   if (best) {
     result.handler = &best->handler;
     result.route = best->prefix;
+    result.access = best->access;
   }
   return result;
 }

@@ -9,9 +9,15 @@
 #include <vector>
 
 #include "core/http/message.hpp"
+#include "core/security/identity.hpp"
+
+namespace cinema::security {
+class Authenticator;
+}
 
 namespace cinema::http {
 
+using security::Access;
 using Awaitable = boost::asio::awaitable<Response>;
 using AsyncHandler = std::function<Awaitable(Request&)>;
 using SyncHandler = std::function<Response(Request&)>;
@@ -20,16 +26,23 @@ struct RouteMatch {
   const AsyncHandler* handler = nullptr;  // null: no route for this method
   std::string_view route;                 // the pattern (owned by the router), the metrics label
   std::string allowed;                    // for 405: "GET, PUT"
+  Access access = Access::open;           // what the route asks of its caller
 };
 
+// Every route names who may call it (security::Access); the authenticator, when one is set,
+// identifies each request's caller before the route's rule is checked and the handler runs.
 class Router {
  public:
-  void add(std::string method, std::string pattern, AsyncHandler handler);
+  void add(std::string method, std::string pattern, Access access, AsyncHandler handler);
   // Most handlers never wait on I/O; this wraps them so they need no coroutine of their own.
-  void add_sync(std::string method, std::string pattern, SyncHandler handler);
+  void add_sync(std::string method, std::string pattern, Access access, SyncHandler handler);
   // Every request whose path starts with `prefix` (any method) goes to `handler`, the longest
   // matching prefix first; exact routes win over prefixes. Used by the gateway.
-  void add_prefix(std::string prefix, AsyncHandler handler);
+  void add_prefix(std::string prefix, Access access, AsyncHandler handler);
+
+  // Not owned; null: no identification, every caller is a developer (tests of the HTTP layer).
+  void set_authenticator(const security::Authenticator* authenticator) { authenticator_ = authenticator; }
+  [[nodiscard]] const security::Authenticator* authenticator() const { return authenticator_; }
 
   // Fills request.path_params on a match.
   [[nodiscard]] RouteMatch match(Request& request) const;
@@ -39,12 +52,15 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;
+    Access access;
     AsyncHandler handler;
   };
   struct PrefixRoute {
     std::string prefix;
+    Access access;
     AsyncHandler handler;
   };
+  const security::Authenticator* authenticator_ = nullptr;
   std::vector<Route> routes_;
   std::vector<PrefixRoute> prefixes_;
 };

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/config.hpp"
+#include "core/security/guard.hpp"
 #include "services/gateway/proxy_handler.hpp"
 
 namespace cinema::gateway {
@@ -33,7 +34,7 @@ class GatewayService {
         throw ConfigError("setting '" + key + "': " + e.what());
       }
       auto& upstream = upstreams_.emplace_back(service, std::move(instances));
-      proxies_.emplace(service, ProxyHandler(client_, upstream, context.metrics, context.log));
+      proxies_.emplace(service, ProxyHandler(client_, upstream, context.security.credential, context.metrics, context.log));
     }
   }
 
@@ -41,9 +42,9 @@ class GatewayService {
     for (const auto& rule : route_rules()) {
       auto& proxy = proxies_.at(rule.service);
       if (rule.read_only)
-        router.add_prefix(rule.prefix, [&proxy](http::Request& request) { return proxy.forward_reads(request); });
+        router.add_prefix(rule.prefix, http::Access::anyone, [&proxy](http::Request& request) { return proxy.forward_reads(request); });
       else
-        router.add_prefix(rule.prefix, [&proxy](http::Request& request) { return proxy.forward(request); });
+        router.add_prefix(rule.prefix, http::Access::anyone, [&proxy](http::Request& request) { return proxy.forward(request); });
     }
   }
 
@@ -67,6 +68,8 @@ SettingGroup gateway_settings() {
 
 std::shared_ptr<GatewayService> make_gateway_service(ServiceContext& context) {
   auto service = std::make_shared<GatewayService>(context);
+  // The edge: end users' tokens are verified here; the services behind it decide what they allow.
+  context.router.set_authenticator(&context.security.edge);
   service->register_routes(context.router);
   return service;
 }

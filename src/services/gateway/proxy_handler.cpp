@@ -2,8 +2,8 @@
 
 #include <optional>
 
-#include "contracts/service_token.hpp"
 #include "core/http/errors.hpp"
+#include "core/security/guard.hpp"
 #include "core/trace.hpp"
 
 namespace cinema::gateway {
@@ -16,12 +16,15 @@ void strip_hop_by_hop(http::Headers& headers) {
   for (auto name : kHopByHop) headers.remove(name);
 }
 
-http::Request upstream_request(http::Request& request) {
+// The gateway vouches for the end user it authenticated: its own service token replaces the
+// client's, and the client's identity travels in headers that no client can set.
+http::Request upstream_request(http::Request& request, std::string authorization) {
   http::Request outgoing{.method = request.method, .target = request.target, .headers = std::move(request.headers),
                          .body = std::move(request.body)};
   strip_hop_by_hop(outgoing.headers);
-  // Only services vouch for services: a client's copy of the header is never passed on.
-  outgoing.headers.remove(contracts::kServiceTokenHeader);
+  outgoing.headers.set("Authorization", std::move(authorization));
+  outgoing.headers.set(security::kRoleHeader, std::string(security::role_name(request.caller.role)));
+  outgoing.headers.set(security::kSubjectHeader, request.caller.subject);
   if (auto host = outgoing.headers.get("Host")) outgoing.headers.set("X-Forwarded-Host", std::string(*host));
   outgoing.headers.remove("Host");
   outgoing.headers.set("X-Forwarded-For", request.remote_address);
@@ -35,9 +38,11 @@ Counter& outcome_counter(MetricsRegistry& metrics, const std::string& upstream, 
 }
 }  // namespace
 
-ProxyHandler::ProxyHandler(http::Client& client, Upstream& upstream, MetricsRegistry& metrics, Logger& log)
+ProxyHandler::ProxyHandler(http::Client& client, Upstream& upstream, security::ServiceCredential& credential,
+                           MetricsRegistry& metrics, Logger& log)
     : client_(client),
       upstream_(upstream),
+      credential_(credential),
       log_(log),
       ok_(outcome_counter(metrics, upstream.service(), "ok")),
       retried_(outcome_counter(metrics, upstream.service(), "retried")),
@@ -47,7 +52,7 @@ ProxyHandler::ProxyHandler(http::Client& client, Upstream& upstream, MetricsRegi
 http::Awaitable ProxyHandler::forward(http::Request& request) {
   if (upstream_.size() == 0)
     throw http::ServiceUnavailable("no instance of " + upstream_.service() + " is configured");
-  auto outgoing = upstream_request(request);
+  auto outgoing = upstream_request(request, credential_.authorization());
   auto first = upstream_.next_start();
   for (std::size_t attempt = 0;; ++attempt) {
     std::optional<http::UpstreamError> failure;

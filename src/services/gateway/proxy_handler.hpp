@@ -1,17 +1,24 @@
 #pragma once
 // Forwards a request to one instance of an upstream service over pooled keep-alive connections,
 // continuing the caller's trace. A refused connection moves on to the next instance (nothing was
-// sent yet); a timeout is 504 and any other upstream failure 502, both with a JSON error.
+// sent yet); a timeout is 504 and any other upstream failure 502, both with a JSON error. The
+// upstream sees the gateway's service token and the end user's identity (security/guard.hpp).
 #include "core/http/client.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "services/gateway/upstreams.hpp"
 
+namespace cinema::security {
+class ServiceCredential;
+}
+
 namespace cinema::gateway {
 
 class ProxyHandler final {
  public:
-  ProxyHandler(http::Client& client, Upstream& upstream, MetricsRegistry& metrics, Logger& log);
+  // `credential` is the gateway's own token, which the services behind it require.
+  ProxyHandler(http::Client& client, Upstream& upstream, security::ServiceCredential& credential,
+               MetricsRegistry& metrics, Logger& log);
   // Takes the request's headers and body for the upstream request.
   http::Awaitable forward(http::Request& request);
   // The same for GET and HEAD; any other method is 405 (a read-only resource, such as /payments).
@@ -22,6 +29,7 @@ class ProxyHandler final {
 
   http::Client& client_;
   Upstream& upstream_;
+  security::ServiceCredential& credential_;
   Logger& log_;
   // gateway_upstream_requests_total by outcome, looked up once rather than per request.
   Counter& ok_;

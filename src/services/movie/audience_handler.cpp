@@ -2,16 +2,17 @@
 
 #include "core/http/errors.hpp"
 #include "core/json.hpp"
+#include "core/security/ownership.hpp"
 #include "core/time.hpp"
 #include "services/movie/audience_json.hpp"
 
 namespace cinema::movie {
 
 void AudienceHandler::register_routes(http::Router& router) {
-  router.add_sync("POST", "/movies/{id}/screenings", [this](http::Request& r) { return schedule(r); });
-  router.add_sync("GET", "/movies/{id}/screenings", [this](http::Request& r) { return screenings(r); });
-  router.add_sync("POST", "/movies/{id}/reviews", [this](http::Request& r) { return review(r); });
-  router.add_sync("GET", "/movies/{id}/reviews", [this](http::Request& r) { return reviews(r); });
+  router.add_sync("POST", "/movies/{id}/screenings", http::Access::manager, [this](http::Request& r) { return schedule(r); });
+  router.add_sync("GET", "/movies/{id}/screenings", http::Access::anyone, [this](http::Request& r) { return screenings(r); });
+  router.add_sync("POST", "/movies/{id}/reviews", http::Access::signed_in, [this](http::Request& r) { return review(r); });
+  router.add_sync("GET", "/movies/{id}/reviews", http::Access::anyone, [this](http::Request& r) { return reviews(r); });
 }
 
 Movie AudienceHandler::existing(const http::Request& request) const {
@@ -42,6 +43,8 @@ http::Response AudienceHandler::review(const http::Request& request) {
   store::Transaction transaction(db_);
   auto movie = existing(request);
   auto review = parse_review(request.body, movie.id);
+  review.customer_id = security::acting_customer(request.caller, review.customer_id);
+  if (review.customer_id.empty()) throw http::BadRequest("customerId", "is required when no customer is signed in");
   if (!audience_.watched(movie.id, review.customer_id, iso_utc(now)))
     throw http::HttpError(403, "not_allowed",
                           "customer '" + review.customer_id +

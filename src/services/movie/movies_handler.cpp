@@ -7,12 +7,12 @@
 
 namespace cinema::movie {
 void MoviesHandler::register_routes(http::Router& router) {
-  router.add_sync("POST", "/movies", [this](http::Request& r) { return create(r); });
-  router.add_sync("GET", "/movies", [this](http::Request& r) { return list(r); });
-  router.add_sync("GET", "/movies/{id}", [this](http::Request& r) { return get(r); });
-  router.add_sync("PUT", "/movies/{id}", [this](http::Request& r) { return replace(r); });
-  router.add_sync("PATCH", "/movies/{id}", [this](http::Request& r) { return change(r); });
-  router.add_sync("DELETE", "/movies/{id}", [this](http::Request& r) { return remove(r); });
+  router.add_sync("POST", "/movies", http::Access::manager, [this](http::Request& r) { return create(r); });
+  router.add_sync("GET", "/movies", http::Access::anyone, [this](http::Request& r) { return list(r); });
+  router.add_sync("GET", "/movies/{id}", http::Access::anyone, [this](http::Request& r) { return get(r); });
+  router.add_sync("PUT", "/movies/{id}", http::Access::manager, [this](http::Request& r) { return replace(r); });
+  router.add_sync("PATCH", "/movies/{id}", http::Access::manager, [this](http::Request& r) { return change(r); });
+  router.add_sync("DELETE", "/movies/{id}", http::Access::manager, [this](http::Request& r) { return remove(r); });
 }
 
 http::Response MoviesHandler::create(const http::Request& request) {

@@ -41,7 +41,7 @@ constexpr std::string_view kFindByRsv =
     "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments WHERE rsv_id = $1";
 constexpr std::string_view kListPage =
     "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments "
-    "WHERE $1 IS NULL OR rsv_id = $1 ORDER BY pay_id LIMIT $2 OFFSET $3";
+    "WHERE ($1 IS NULL OR rsv_id = $1) AND ($4 IS NULL OR customer_id = $4) ORDER BY pay_id LIMIT $2 OFFSET $3";
 constexpr std::string_view kUpdate = "UPDATE payments SET status = $2, reason = $3, version = $4 WHERE pay_id = $1";
 
 contracts::PaymentState payment_from_row(const store::Row& row) {
@@ -73,11 +73,14 @@ std::optional<contracts::PaymentState> PaymentRepository::find_by_rsv(std::int64
   return first_of(db_.query(kFindByRsv, {rsv_id}));
 }
 
-std::vector<contracts::PaymentState> PaymentRepository::list(std::optional<std::int64_t> rsv_id, std::int64_t limit,
-                                                             std::int64_t offset) const {
+std::vector<contracts::PaymentState> PaymentRepository::list(std::optional<std::int64_t> rsv_id,
+                                                             const std::optional<std::string>& customer_id,
+                                                             std::int64_t limit, std::int64_t offset) const {
   store::Value filter = rsv_id ? store::Value(*rsv_id) : store::Value(nullptr);
+  store::Value customer = customer_id ? store::Value(*customer_id) : store::Value(nullptr);
   std::vector<contracts::PaymentState> payments;
-  for (const auto& row : db_.query(kListPage, {filter, limit, offset})) payments.push_back(payment_from_row(row));
+  for (const auto& row : db_.query(kListPage, {filter, limit, offset, customer}))
+    payments.push_back(payment_from_row(row));
   return payments;
 }
 

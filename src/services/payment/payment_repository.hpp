@@ -25,9 +25,10 @@ class PaymentRepository {
   [[nodiscard]] std::vector<contracts::PaymentState> due_pending(const std::string& now_iso) const;
   [[nodiscard]] std::optional<contracts::PaymentState> find(std::int64_t pay_id) const;
   [[nodiscard]] std::optional<contracts::PaymentState> find_by_rsv(std::int64_t rsv_id) const;
-  // Oldest first; `rsv_id` set: only that reservation's payment.
-  [[nodiscard]] std::vector<contracts::PaymentState> list(std::optional<std::int64_t> rsv_id, std::int64_t limit,
-                                                          std::int64_t offset) const;
+  // Oldest first; `rsv_id` / `customer_id` set: only that reservation's or customer's payments.
+  [[nodiscard]] std::vector<contracts::PaymentState> list(std::optional<std::int64_t> rsv_id,
+                                                         const std::optional<std::string>& customer_id,
+                                                         std::int64_t limit, std::int64_t offset) const;
   // Writes status, reason and version; false when the payment does not exist.
   bool update(const contracts::PaymentState& payment);
 

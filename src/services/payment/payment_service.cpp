@@ -19,8 +19,7 @@ class PaymentService {
         payments_(*db_),
         commits_(*db_, context.io.get_executor(), [this] { events_.group_committed(); }),
         handler_(commits_, payments_, events_,
-                 PaymentsHandlerOptions{std::chrono::milliseconds(context.config.integer("payment.processor_hang_ms")),
-                                        context.config.text("security.service_token")}),
+                 PaymentsHandlerOptions{std::chrono::milliseconds(context.config.integer("payment.processor_hang_ms"))}),
         policy_(payments_, events_, context.log),
         decider_(*db_, payments_, events_, context.log) {}
   // The consumers' threads call the policy: they stop before any member is destroyed, also when

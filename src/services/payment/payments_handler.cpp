@@ -1,9 +1,9 @@
 #include "services/payment/payments_handler.hpp"
 
-#include "contracts/service_token.hpp"
 #include "core/http/errors.hpp"
 #include "core/http/query.hpp"
 #include "core/json.hpp"
+#include "core/security/ownership.hpp"
 #include "core/time.hpp"
 #include "services/payment/payment.hpp"
 #include "services/payment/payment_json.hpp"
@@ -37,24 +37,15 @@ contracts::PaymentRequest parse_charge(const http::Request& request) {
 }  // namespace
 
 void PaymentsHandler::register_routes(http::Router& router) {
-  router.add("POST", "/payments", [this](http::Request& r) { return create(r); });
-  router.add("POST", "/payments/void", [this](http::Request& r) { return void_charge(r); });
-  router.add_sync("GET", "/payments", [this](http::Request& r) { return list(r); });
-  router.add_sync("GET", "/payments/{id}", [this](http::Request& r) { return get(r); });
-}
-
-void PaymentsHandler::require_service_caller(const http::Request& request) const {
-  auto presented = request.headers.get(contracts::kServiceTokenHeader);
-  if (!presented)
-    throw http::HttpError(401, "unauthorized", "charges are made by the reservation service only (POST /reservations)");
-  if (!contracts::service_token_matches(options_.service_token, presented))
-    throw http::HttpError(403, "forbidden", "the service token is not valid for this payment service");
+  router.add("POST", "/payments", http::Access::service, [this](http::Request& r) { return create(r); });
+  router.add("POST", "/payments/void", http::Access::service, [this](http::Request& r) { return void_charge(r); });
+  router.add_sync("GET", "/payments", http::Access::signed_in, [this](http::Request& r) { return list(r); });
+  router.add_sync("GET", "/payments/{id}", http::Access::signed_in, [this](http::Request& r) { return get(r); });
 }
 
 // The rsvId is the idempotency key. An Idempotency-Key header (reservation sends "rsv-<rsvId>")
 // names the same call, so it needs no table of its own: the UNIQUE rsv_id gives its guarantee.
 http::Awaitable PaymentsHandler::create(http::Request& request) {
-  require_service_caller(request);
   auto wanted = parse_charge(request);
   if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) co_return repeated(*stored, wanted);
   auto payment = settle(wanted, process_card(wanted));
@@ -62,7 +53,6 @@ http::Awaitable PaymentsHandler::create(http::Request& request) {
 }
 
 http::Awaitable PaymentsHandler::void_charge(http::Request& request) {
-  require_service_caller(request);
   auto wanted = parse_charge(request);
   co_return co_await commits_.run([&] { return record(wanted, voided(wanted, "not_received"), request.trace_id); });
 }
@@ -87,13 +77,15 @@ http::Response PaymentsHandler::list(const http::Request& request) const {
   auto page = http::page_of(request);
   std::optional<std::int64_t> rsv_id;
   if (auto text = request.query_param("rsvId")) rsv_id = json::parse_id(*text, "rsvId");
-  return http::Response::json(200, payments_to_json(payments_.list(rsv_id, page.limit, page.offset)));
+  auto customer = security::customer_filter(request.caller, request.query_param("customerId"));
+  return http::Response::json(200, payments_to_json(payments_.list(rsv_id, customer, page.limit, page.offset)));
 }
 
 http::Response PaymentsHandler::get(const http::Request& request) const {
   auto id = json::parse_id(request.path_param("id"), "payId");
   auto payment = payments_.find(id);
   if (!payment) throw http::NotFound("payment " + std::to_string(id) + " does not exist");
+  security::require_owner(request.caller, payment->customer_id, "payment " + std::to_string(id));
   return http::Response::json(200, contracts::payment_to_json(*payment));
 }
 

@@ -7,9 +7,10 @@
 //   POST /payments/void   (reservation only) recovery's question: the charge made for rsvId, or,
 //                         when none was made, a declined `not_received` record so that none can be
 //                         made later (402).
-//   GET  /payments        oldest first; ?rsvId= filter, ?limit= and ?offset= pages
-//   GET  /payments/{id}   404 when unknown
-// "Reservation only": the X-Service-Token header must carry the service token (401 without, 403 wrong).
+//   GET  /payments        oldest first; ?rsvId= and ?customerId= filters, ?limit= and ?offset= pages;
+//                         a customer sees their own only
+//   GET  /payments/{id}   404 when unknown, 403 when another customer's
+// "Reservation only": a peer service's token (Access::service); the gateway does not route them.
 #include <chrono>
 #include <string>
 
@@ -23,7 +24,6 @@ namespace cinema::payment {
 
 struct PaymentsHandlerOptions {
   std::chrono::milliseconds processor_hang{30'000};  // how long the hanging test card takes to decide
-  std::string service_token;                         // what callers of the charge routes must present
 };
 
 class PaymentsHandler final {
@@ -39,8 +39,6 @@ class PaymentsHandler final {
   http::Awaitable void_charge(http::Request& request);
   http::Response list(const http::Request& request) const;
   http::Response get(const http::Request& request) const;
-  // Throws 401/403 unless the request carries the service token.
-  void require_service_caller(const http::Request& request) const;
   // Stores `payment` (the first outcome for its rsvId) with its event, unless a call for the same
   // rsvId stored one meanwhile (a write for the commit group).
   http::Response record(const contracts::PaymentRequest& wanted, contracts::PaymentState payment,

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "contracts/service_token.hpp"
+#include "core/security/guard.hpp"
 #include "core/trace.hpp"
 
 namespace cinema::reservation {
@@ -24,10 +24,12 @@ std::string_view kind_name(Kind kind) {
 }  // namespace
 
 PaymentClient::PaymentClient(boost::asio::io_context& io, PaymentClientOptions options,
-                             resilience::CircuitBreaker& breaker, MetricsRegistry& metrics)
+                             resilience::CircuitBreaker& breaker, security::ServiceCredential& credential,
+                             MetricsRegistry& metrics)
     : client_(io, http::ClientOptions{.connect_timeout = options.timeout, .request_timeout = options.timeout}),
       options_(std::move(options)),
       breaker_(breaker),
+      credential_(credential),
       metrics_(metrics) {
   metrics_.gauge("payment_circuit_open", "1 while the circuit breaker in front of payment is open", {},
                  [this] { return breaker_.state(resilience::CircuitBreaker::Clock::now()) ==
@@ -54,7 +56,7 @@ boost::asio::awaitable<PaymentOutcome> PaymentClient::call(std::string target, c
   http::Request call{.method = "POST", .target = std::move(target), .body = contracts::payment_request_to_json(request)};
   call.headers.set("Content-Type", "application/json");
   call.headers.set("Idempotency-Key", "rsv-" + std::to_string(request.rsv_id));
-  call.headers.set(contracts::kServiceTokenHeader, options_.service_token);
+  call.headers.set("Authorization", credential_.authorization());
   call.headers.set("traceparent", format_traceparent({trace_id.empty() ? new_trace_id() : trace_id, new_span_id()}));
   ++in_flight_;
   std::optional<http::UpstreamError> error;

@@ -18,6 +18,10 @@
 #include "core/metrics.hpp"
 #include "core/resilience/circuit_breaker.hpp"
 
+namespace cinema::security {
+class ServiceCredential;
+}
+
 namespace cinema::reservation {
 
 struct PaymentOutcome {
@@ -42,13 +46,13 @@ struct PaymentClientOptions {
   std::string upstream;  // host:port of payment
   std::chrono::milliseconds timeout{3000};
   std::size_t max_in_flight = 256;
-  std::string service_token;  // proves to payment that the caller is the reservation service
 };
 
 class PaymentClient {
  public:
+  // `credential` proves to payment that the caller is the reservation service.
   PaymentClient(boost::asio::io_context& io, PaymentClientOptions options, resilience::CircuitBreaker& breaker,
-                MetricsRegistry& metrics);
+                security::ServiceCredential& credential, MetricsRegistry& metrics);
   // The charge of a new reservation (POST /payments), idempotent per rsvId on payment's side.
   boost::asio::awaitable<PaymentOutcome> pay(contracts::PaymentRequest request, std::string trace_id);
   // Recovery's question about a reservation whose first call got no clear answer (POST
@@ -65,6 +69,7 @@ class PaymentClient {
   http::Client client_;
   PaymentClientOptions options_;
   resilience::CircuitBreaker& breaker_;
+  security::ServiceCredential& credential_;
   MetricsRegistry& metrics_;
   std::atomic<std::size_t> in_flight_{0};
 };

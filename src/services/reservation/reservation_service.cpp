@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include "core/security/guard.hpp"
 #include "events/runtime.hpp"
 #include "services/reservation/reservation_policy.hpp"
 #include "services/reservation/reservation_recovery.hpp"
@@ -23,9 +24,8 @@ class ReservationService {
                   PaymentClientOptions{
                       context.config.text("reservation.payment_upstream"),
                       std::chrono::milliseconds(context.config.integer("reservation.payment_timeout_ms")),
-                      static_cast<std::size_t>(context.config.integer("reservation.max_in_flight")),
-                      context.config.text("security.service_token")},
-                  breaker_, context.metrics),
+                      static_cast<std::size_t>(context.config.integer("reservation.max_in_flight"))},
+                  breaker_, context.security.credential, context.metrics),
         commits_(*db_, context.io.get_executor(), [this] { events_.group_committed(); }),
         handler_(reservations_, saga_, commits_, payments_),
         policy_(reservations_, saga_),

@@ -3,6 +3,7 @@
 #include "core/http/errors.hpp"
 #include "core/http/query.hpp"
 #include "core/json.hpp"
+#include "core/security/ownership.hpp"
 #include "core/time.hpp"
 #include "core/trace.hpp"
 #include "services/reservation/reservation_json.hpp"
@@ -46,10 +47,10 @@ std::string idempotency_key_of(const http::Request& request) {
 }  // namespace
 
 void ReservationsHandler::register_routes(http::Router& router) {
-  router.add("POST", "/reservations", [this](http::Request& r) { return create(r); });
-  router.add_sync("GET", "/reservations", [this](http::Request& r) { return list(r); });
-  router.add_sync("GET", "/reservations/{id}", [this](http::Request& r) { return get(r); });
-  router.add_sync("PATCH", "/reservations/{id}", [this](http::Request& r) { return change(r); });
+  router.add("POST", "/reservations", http::Access::signed_in, [this](http::Request& r) { return create(r); });
+  router.add_sync("GET", "/reservations", http::Access::signed_in, [this](http::Request& r) { return list(r); });
+  router.add_sync("GET", "/reservations/{id}", http::Access::signed_in, [this](http::Request& r) { return get(r); });
+  router.add_sync("PATCH", "/reservations/{id}", http::Access::signed_in, [this](http::Request& r) { return change(r); });
 }
 
 http::Response reservation_response(const Reservation& reservation, int success_status) {
@@ -63,9 +64,10 @@ http::Response reservation_response(const Reservation& reservation, int success_
 
 http::Awaitable ReservationsHandler::create(http::Request& request) {
   auto wanted = parse_reservation_request(request.body);
+  wanted.customer_id = security::acting_customer(request.caller, wanted.customer_id);
   wanted.idempotency_key = idempotency_key_of(request);
   auto now = iso_utc(std::chrono::system_clock::now());
-  // Only an anonymous caller needs a guest id: no random id is drawn for a named customer.
+  // Only a caller who names no customer (a developer or manager) needs a guest id: no random id is drawn for a named customer.
   auto guest = wanted.customer_id.empty() ? "guest-" + new_span_id() : std::string{};
   auto started = co_await commits_.run([&] { return saga_.start(wanted, now, guest); });
   if (auto* refused = std::get_if<Refusal>(&started)) co_return refusal_response(*refused);
@@ -113,19 +115,23 @@ http::Awaitable ReservationsHandler::replayed(const IdempotencyScope& scope, con
 
 http::Response ReservationsHandler::list(const http::Request& request) const {
   auto page = http::page_of(request);
-  return http::Response::json(200, reservations_to_json(reservations_.list(request.query_param("customerId"), page.limit, page.offset)));
+  auto customer = security::customer_filter(request.caller, request.query_param("customerId"));
+  return http::Response::json(200, reservations_to_json(reservations_.list(customer, page.limit, page.offset)));
 }
 
 http::Response ReservationsHandler::get(const http::Request& request) const {
   auto id = json::parse_id(request.path_param("id"), "rsvId");
   auto reservation = reservations_.find(id);
   if (!reservation) throw http::NotFound("reservation " + std::to_string(id) + " does not exist");
+  security::require_owner(request.caller, reservation->customer_id, "reservation " + std::to_string(id));
   return http::Response::json(200, reservation_to_json(*reservation));
 }
 
 http::Response ReservationsHandler::change(const http::Request& request) {
   auto id = json::parse_id(request.path_param("id"), "rsvId");
   parse_cancel_request(request.body);
+  if (auto reservation = reservations_.find(id))
+    security::require_owner(request.caller, reservation->customer_id, "reservation " + std::to_string(id));
   auto now = std::chrono::system_clock::now();
   auto result = saga_.cancel(id, {request.trace_id, now}, iso_utc(now));
   if (auto* refused = std::get_if<Refusal>(&result)) return refusal_response(*refused);

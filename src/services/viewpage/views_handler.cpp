@@ -5,16 +5,17 @@
 #include "core/http/compression.hpp"
 #include "core/http/errors.hpp"
 #include "core/json.hpp"
+#include "core/security/ownership.hpp"
 #include "services/viewpage/view_json.hpp"
 
 namespace cinema::viewpage {
 
 void ViewsHandler::register_routes(http::Router& router) {
-  router.add_sync("GET", "/movieViews", [this](http::Request& r) { return movies(r); });
-  router.add_sync("GET", "/movieViews/{id}", [this](http::Request& r) { return movie(r); });
-  router.add_sync("GET", "/reservationViews", [this](http::Request& r) { return reservations(r); });
-  router.add_sync("GET", "/viewpage/lag", [this](http::Request& r) { return lag(r); });
-  if (feed_) router.add_sync("POST", "/viewpage/replay", [this](http::Request& r) { return replay(r); });
+  router.add_sync("GET", "/movieViews", http::Access::anyone, [this](http::Request& r) { return movies(r); });
+  router.add_sync("GET", "/movieViews/{id}", http::Access::anyone, [this](http::Request& r) { return movie(r); });
+  router.add_sync("GET", "/reservationViews", http::Access::signed_in, [this](http::Request& r) { return reservations(r); });
+  router.add_sync("GET", "/viewpage/lag", http::Access::manager, [this](http::Request& r) { return lag(r); });
+  if (feed_) router.add_sync("POST", "/viewpage/replay", http::Access::manager, [this](http::Request& r) { return replay(r); });
 }
 
 http::Response ViewsHandler::movies(const http::Request& request) const {
@@ -43,7 +44,7 @@ http::Response ViewsHandler::cached_answer(const http::Request& request, const s
 }
 
 http::Response ViewsHandler::reservations(const http::Request& request) const {
-  auto customer = request.query_param("customerId");
+  auto customer = security::customer_filter(request.caller, request.query_param("customerId"));
   if (!customer || customer->empty()) throw http::BadRequest("customerId", "is required: ?customerId=kim");
   return http::Response::json(200, customer_reservations_to_json(views_.reservations_of(*customer)));
 }

@@ -40,12 +40,12 @@ Message sample_message() {
 class WebhookReceiver {
  public:
   WebhookReceiver() {
-    router_.add_sync("POST", "/hook", [this](http::Request& request) {
+    router_.add_sync("POST", "/hook", cinema::security::Access::open, [this](http::Request& request) {
       std::lock_guard lock(mutex_);
       received_.push_back(request);
       return http::Response::empty(status);
     });
-    router_.add("POST", "/slow", [](http::Request&) -> http::Awaitable {
+    router_.add("POST", "/slow", cinema::security::Access::open, [](http::Request&) -> http::Awaitable {
       boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 1s);
       co_await timer.async_wait(boost::asio::use_awaitable);
       co_return http::Response::empty(204);

@@ -14,6 +14,7 @@
 
 #include "core/http/pipeline.hpp"
 #include "core/json.hpp"
+#include "core/security/guard.hpp"
 #include "events/runtime.hpp"
 #include "message_fixture.hpp"
 #include "store/service_database.hpp"
@@ -44,6 +45,7 @@ struct Host {
                 client,
                 router,
                 actuator,
+                security,
                 config.text("data.dir"),
                 [this](std::function<void()> hook) { stop_hooks.push_back(std::move(hook)); }} {}
   json::Json get(std::string target) {
@@ -64,6 +66,7 @@ struct Host {
   http::Client client{io};
   http::Router router;
   Actuator actuator{{"message", "test", 0}, metrics};
+  security::Security security{security::SecurityOptions{.tokens = {.secret = std::string(32, 's')}}, "message"};
   http::Pipeline pipeline{router, log, metrics};
   std::vector<std::function<void()>> stop_hooks;
   ServiceContext context;

@@ -24,7 +24,7 @@ TEST_F(PaymentRepositoryTest, InsertedPaymentIsFoundByIdAndByReservation) {
 TEST_F(PaymentRepositoryTest, DatabaseRefusesASecondPaymentForTheSameReservation) {
   payments_->insert(payment(11));
   EXPECT_THROW(payments_->insert(payment(11, "paid", 50)), store::ConstraintViolation);
-  auto all = payments_->list(std::nullopt, 100, 0);
+  auto all = payments_->list(std::nullopt, std::nullopt, 100, 0);
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all.front().amount, 10000) << "the first payment stays as it was";
 }
@@ -42,10 +42,10 @@ TEST_F(PaymentRepositoryTest, ListIsOldestFirstFiltersByReservationAndPages) {
     for (const auto& p : payments) ids.push_back(p.rsv_id);
     return ids;
   };
-  EXPECT_EQ(rsv_of(payments_->list(std::nullopt, 100, 0)), (std::vector<std::int64_t>{21, 22, 23}));
-  EXPECT_EQ(rsv_of(payments_->list(22, 100, 0)), (std::vector<std::int64_t>{22}));
-  EXPECT_EQ(rsv_of(payments_->list(std::nullopt, 1, 1)), (std::vector<std::int64_t>{22}));
-  EXPECT_TRUE(payments_->list(99, 100, 0).empty());
+  EXPECT_EQ(rsv_of(payments_->list(std::nullopt, std::nullopt, 100, 0)), (std::vector<std::int64_t>{21, 22, 23}));
+  EXPECT_EQ(rsv_of(payments_->list(22, std::nullopt, 100, 0)), (std::vector<std::int64_t>{22}));
+  EXPECT_EQ(rsv_of(payments_->list(std::nullopt, std::nullopt, 1, 1)), (std::vector<std::int64_t>{22}));
+  EXPECT_TRUE(payments_->list(99, std::nullopt, 100, 0).empty());
 }
 
 TEST_F(PaymentRepositoryTest, UpdateWritesStatusReasonAndVersion) {

@@ -8,12 +8,12 @@
 #include <boost/asio/use_future.hpp>
 
 #include "contracts/payment_api.hpp"
-#include "contracts/service_token.hpp"
 #include "core/time.hpp"
 #include "services/payment/payment_decider.hpp"
 #include "core/http/pipeline.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "core/security/guard.hpp"
 #include "core/metrics.hpp"
 #include "payment_fixture.hpp"
 #include "services/payment/payments_handler.hpp"
@@ -23,7 +23,12 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kHang = 50ms;
-constexpr const char* kToken = "test-service-token";
+const security::TokenSettings kTokens{.secret = std::string(32, 's')};
+const security::TokenMinter kMinter{kTokens};
+
+std::string bearer(const std::string& sub, security::Role role) {
+  return "Bearer " + kMinter.mint({sub, role}, std::chrono::hours(1), security::Clock::now());
+}
 
 std::string body(std::int64_t rsv_id, std::int64_t amount = 24000, std::string card = "") {
   return contracts::payment_request_to_json({rsv_id, 1, amount, "kim", std::move(card)});
@@ -34,14 +39,21 @@ class PaymentsHandlerTest : public PaymentDatabaseTest {
   void SetUp() override {
     PaymentDatabaseTest::SetUp();
     commits_.emplace(*db_, io_.get_executor());
-    handler_.emplace(*commits_, *payments_, *sink_, PaymentsHandlerOptions{kHang, kToken});
+    handler_.emplace(*commits_, *payments_, *sink_, PaymentsHandlerOptions{kHang});
     handler_->register_routes(router_);
+    router_.set_authenticator(&authenticator_);
   }
 
-  // As the reservation service sends it: with the service token.
+  // Charges as the reservation service sends them, with its service token; reads as the gateway
+  // forwards a manager's.
   static http::Request request(std::string method, std::string target, std::string body = {}) {
+    bool read = method == "GET";
     http::Request r{.method = std::move(method), .target = std::move(target), .body = std::move(body)};
-    r.headers.set(contracts::kServiceTokenHeader, kToken);
+    r.headers.set("Authorization", bearer(read ? "gateway" : "reservation", security::Role::service));
+    if (read) {
+      r.headers.set(security::kRoleHeader, "manager");
+      r.headers.set(security::kSubjectHeader, "m1");
+    }
     return r;
   }
   std::future<http::Response> spawn(http::Request& request) {
@@ -55,11 +67,13 @@ class PaymentsHandlerTest : public PaymentDatabaseTest {
     return answer.get();
   }
   http::Response post(std::string body) { return call("POST", "/payments", std::move(body)); }
-  std::int64_t stored_payments() { return static_cast<std::int64_t>(payments_->list(std::nullopt, 1000, 0).size()); }
+  std::int64_t stored_payments() { return static_cast<std::int64_t>(payments_->list(std::nullopt, std::nullopt, 1000, 0).size()); }
 
   Logger log_{"test", LogLevel::error};
   MetricsRegistry metrics_;
   http::Router router_;
+  security::TokenVerifier verifier_{kTokens};
+  security::PeerAuthenticator authenticator_{security::Mode::enforce, verifier_};
   http::Pipeline pipeline_{router_, log_, metrics_};
   boost::asio::io_context io_;
   std::optional<store::CommitGroup> commits_;
@@ -171,24 +185,30 @@ TEST_F(PaymentsHandlerTest, HangingCardIsPendingUntilDecidedAsProcessorTimeout) 
   EXPECT_EQ(outbox_types(), std::vector<std::string>{"PaymentDeclined"});
 }
 
-TEST_F(PaymentsHandlerTest, ChargesWithoutTheServiceTokenAreRefused) {
+TEST_F(PaymentsHandlerTest, OnlyAPeerServiceCharges) {
+  auto answer = [&](http::Request r) {
+    auto future = spawn(r);
+    io_.restart();
+    io_.run();
+    return future.get().status;
+  };
   http::Request anonymous{.method = "POST", .target = "/payments", .body = body(11)};
-  auto missing = spawn(anonymous);
-  io_.restart();
-  io_.run();
-  EXPECT_EQ(missing.get().status, 401);
+  EXPECT_EQ(answer(anonymous), 401);
+  auto customer = request("POST", "/payments", body(11));
+  customer.headers.set("Authorization", bearer("kim", security::Role::customer));
+  EXPECT_EQ(answer(customer), 403) << "an end user's token is not a service's";
+  auto through_gateway = request("POST", "/payments", body(11));
+  through_gateway.headers.set("Authorization", bearer("gateway", security::Role::service));
+  through_gateway.headers.set(security::kRoleHeader, "manager");
+  through_gateway.headers.set(security::kSubjectHeader, "m1");
+  EXPECT_EQ(answer(through_gateway), 403) << "the gateway speaks for its end user, who may not charge";
   auto forged = request("POST", "/payments", body(11));
-  forged.headers.set(contracts::kServiceTokenHeader, "guess");
-  auto wrong = spawn(forged);
-  io_.restart();
-  io_.run();
-  EXPECT_EQ(wrong.get().status, 403);
-  auto forged_void = request("POST", "/payments/void", body(11));
-  forged_void.headers.remove(contracts::kServiceTokenHeader);
-  auto void_answer = spawn(forged_void);
-  io_.restart();
-  io_.run();
-  EXPECT_EQ(void_answer.get().status, 401);
+  forged.headers.set("Authorization", "Bearer " + security::TokenMinter({.secret = std::string(32, 'x')})
+                                                      .mint({"reservation", security::Role::service}, std::chrono::hours(1),
+                                                            security::Clock::now()));
+  EXPECT_EQ(answer(forged), 401);
+  http::Request void_anonymous{.method = "POST", .target = "/payments/void", .body = body(11)};
+  EXPECT_EQ(answer(void_anonymous), 401);
   EXPECT_EQ(stored_payments(), 0);
 }
 
