@@ -4,6 +4,7 @@
 // for any token. The seed's tour in dev mode is SeedFlow's.
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -52,6 +53,9 @@ class SecurityMatrix : public ::testing::Test {
   static void SetUpTestSuite() {
     data_dir_ = std::filesystem::temp_directory_path() / ("cinema-security-" + std::to_string(::getpid()));
     std::filesystem::remove_all(data_dir_);
+    // The matrix sends a few hundred requests at once from one address: RateLimits has the limits.
+    for (const char* limit : {"ADDRESS", "IDENTITY", "RESERVATIONS"})
+      ::setenv(("GATEWAY_LIMITS_" + std::string(limit) + "_PER_SECOND").c_str(), "0", 1);
     cinema_ = new CinemaProcess(data_dir_, {"--security", "enforce"});
     auto secret = read_file(data_dir_ / "security" / "jwt.secret");
     while (!secret.empty() && secret.back() == '\n') secret.pop_back();
@@ -251,6 +255,60 @@ TEST_F(SecurityMatrix, NoTokenAndNoCardNumberIsWrittenAnywhere) {
     for (const auto& secret : secrets)
       EXPECT_EQ(contents.find(secret), std::string::npos) << entry.path() << " holds " << secret.substr(0, 24) << "...";
   }
+}
+
+TEST(RateLimits, AFloodOfReservationsIs429WithRetryAfterAndOthersGoOn) {
+  auto data_dir = std::filesystem::temp_directory_path() / ("cinema-limits-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(data_dir);
+  ::setenv("GATEWAY_LIMITS_RESERVATIONS_PER_SECOND", "1", 1);
+  ::setenv("GATEWAY_LIMITS_RESERVATIONS_BURST", "2", 1);
+  ::setenv("GATEWAY_LIMITS_IDENTITY_PER_SECOND", "1", 1);
+  ::setenv("GATEWAY_LIMITS_IDENTITY_BURST", "30", 1);
+  CinemaProcess cinema(data_dir, {"--security", "enforce"});
+  auto secret = read_file(data_dir / "security" / "jwt.secret");
+  secret.pop_back();  // the newline
+  security::TokenMinter minter({.secret = secret});
+  auto as = [&](const std::string& sub, Role role) {
+    http::Headers headers;
+    headers.set("Authorization", "Bearer " + minter.mint({sub, role}, 1h, security::Clock::now()));
+    return headers;
+  };
+  auto manager = as("m1", Role::manager), kim = as("kim", Role::customer), lee = as("lee", Role::customer);
+  auto movie = json::parse(send(cinema.gateway(), "POST", "/movies", R"({"desc":"busy"})", manager).body);
+  auto screening = send(cinema.gateway(), "POST", "/movies/" + std::to_string(movie["movieId"].get<int>()) + "/screenings",
+                        json{{"startsAt", iso_utc(std::chrono::system_clock::now() + 24h)}, {"hall", "1"}, {"rows", 5},
+                             {"cols", 5}, {"price", 100}}.dump(), manager);
+  ASSERT_EQ(screening.status, 201) << screening.body;
+  auto id = json::parse(screening.body)["screeningId"].get<std::int64_t>();
+  ASSERT_TRUE(reservation_knows_screening(cinema.gateway(), id, manager));
+  auto reserve = [&](const http::Headers& who, const std::string& seat) {
+    return send(cinema.gateway(), "POST", "/reservations", json{{"screeningId", id}, {"seats", {seat}}}.dump(), who);
+  };
+  EXPECT_EQ(reserve(kim, "A1").status, 201);
+  EXPECT_EQ(reserve(kim, "A2").status, 201);
+  auto flooded = reserve(kim, "A3");
+  EXPECT_EQ(flooded.status, 429) << flooded.body;
+  EXPECT_EQ(json::parse(flooded.body)["error"], "rate_limited");
+  EXPECT_EQ(flooded.headers.get("Retry-After").value_or(""), "1");
+  EXPECT_EQ(reserve(lee, "B1").status, 201) << "another customer has a bucket of their own";
+  int status = 0;  // a try every 400 ms: kim's bucket earns a token a second
+  for (int tries = 0; tries < 8 && status != 201; ++tries) {
+    std::this_thread::sleep_for(400ms);
+    status = reserve(kim, "A3").status;
+  }
+  EXPECT_EQ(status, 201) << "kim's bucket fills up again";
+  // The per-identity limit: 30 at once, then 429 for kim's reads too.
+  int refused = 0;
+  for (int i = 0; i < 40; ++i) refused += send(cinema.gateway(), "GET", "/reservations", "", kim).status == 429;
+  EXPECT_GE(refused, 5);
+  auto metrics = send(cinema.gateway(), "GET", "/metrics").body;
+  EXPECT_GE(counter_value(metrics, R"(gateway_rate_limited_total{limit="reservations"})"), 1);
+  EXPECT_GE(counter_value(metrics, R"(gateway_rate_limited_total{limit="identity"})"), 5);
+  for (const char* name : {"GATEWAY_LIMITS_RESERVATIONS_PER_SECOND", "GATEWAY_LIMITS_RESERVATIONS_BURST",
+                           "GATEWAY_LIMITS_IDENTITY_PER_SECOND", "GATEWAY_LIMITS_IDENTITY_BURST"})
+    ::unsetenv(name);
+  cinema.stop();
+  std::filesystem::remove_all(data_dir);
 }
 
 }  // namespace

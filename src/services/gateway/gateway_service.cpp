@@ -6,6 +6,7 @@
 #include "core/config.hpp"
 #include "core/security/guard.hpp"
 #include "services/gateway/proxy_handler.hpp"
+#include "services/gateway/rate_limits.hpp"
 
 namespace cinema::gateway {
 namespace {
@@ -21,7 +22,8 @@ std::string upstream_key(const std::string& service) { return "gateway.upstream.
 class GatewayService {
  public:
   GatewayService(ServiceContext& context)
-      : client_(context.io, http::ClientOptions{
+      : limits_(rate_limit_settings(context.config), context.metrics),
+        client_(context.io, http::ClientOptions{
                                 .connect_timeout = std::chrono::milliseconds(context.config.integer("gateway.connect_timeout_ms")),
                                 .request_timeout = std::chrono::milliseconds(context.config.integer("gateway.request_timeout_ms")),
                             }) {
@@ -34,7 +36,8 @@ class GatewayService {
         throw ConfigError("setting '" + key + "': " + e.what());
       }
       auto& upstream = upstreams_.emplace_back(service, std::move(instances));
-      proxies_.emplace(service, ProxyHandler(client_, upstream, context.security.credential, context.metrics, context.log));
+      proxies_.emplace(service,
+                       ProxyHandler(client_, upstream, context.security.credential, limits_, context.metrics, context.log));
     }
   }
 
@@ -49,6 +52,7 @@ class GatewayService {
   }
 
  private:
+  RateLimits limits_;
   http::Client client_;
   std::deque<Upstream> upstreams_;  // deque: proxies hold references, so elements never move
   std::map<std::string, ProxyHandler> proxies_;
@@ -60,6 +64,7 @@ SettingGroup gateway_settings() {
                        "Time allowed to connect to an upstream instance.", 1, 600'000},
                       {"gateway.request_timeout_ms", SettingType::integer, "15000",
                        "Time allowed for an upstream to answer; then 504.", 1, 3'600'000}}};
+  for (auto& spec : rate_limit_setting_specs()) group.settings.push_back(std::move(spec));
   for (const auto& [service, instances] : kDefaultInstances)
     group.settings.push_back({upstream_key(service), SettingType::string, instances,
                               "Instances (host:port, comma-separated) of the " + service + " service."});

@@ -39,10 +39,11 @@ Counter& outcome_counter(MetricsRegistry& metrics, const std::string& upstream, 
 }  // namespace
 
 ProxyHandler::ProxyHandler(http::Client& client, Upstream& upstream, security::ServiceCredential& credential,
-                           MetricsRegistry& metrics, Logger& log)
+                           RateLimits& limits, MetricsRegistry& metrics, Logger& log)
     : client_(client),
       upstream_(upstream),
       credential_(credential),
+      limits_(limits),
       log_(log),
       ok_(outcome_counter(metrics, upstream.service(), "ok")),
       retried_(outcome_counter(metrics, upstream.service(), "retried")),
@@ -50,6 +51,7 @@ ProxyHandler::ProxyHandler(http::Client& client, Upstream& upstream, security::S
       failed_(outcome_counter(metrics, upstream.service(), "error")) {}
 
 http::Awaitable ProxyHandler::forward(http::Request& request) {
+  if (auto refused = limits_.check(request)) co_return std::move(*refused);
   if (upstream_.size() == 0)
     throw http::ServiceUnavailable("no instance of " + upstream_.service() + " is configured");
   auto outgoing = upstream_request(request, credential_.authorization());

@@ -6,6 +6,7 @@
 #include "core/http/client.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "services/gateway/rate_limits.hpp"
 #include "services/gateway/upstreams.hpp"
 
 namespace cinema::security {
@@ -17,7 +18,8 @@ namespace cinema::gateway {
 class ProxyHandler final {
  public:
   // `credential` is the gateway's own token, which the services behind it require.
-  ProxyHandler(http::Client& client, Upstream& upstream, security::ServiceCredential& credential,
+  // `limits` are checked first: a request past them is 429 and never reaches the upstream.
+  ProxyHandler(http::Client& client, Upstream& upstream, security::ServiceCredential& credential, RateLimits& limits,
                MetricsRegistry& metrics, Logger& log);
   // Takes the request's headers and body for the upstream request.
   http::Awaitable forward(http::Request& request);
@@ -30,6 +32,7 @@ class ProxyHandler final {
   http::Client& client_;
   Upstream& upstream_;
   security::ServiceCredential& credential_;
+  RateLimits& limits_;
   Logger& log_;
   // gateway_upstream_requests_total by outcome, looked up once rather than per request.
   Counter& ok_;
