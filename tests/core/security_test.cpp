@@ -218,6 +218,9 @@ TEST_F(Authenticators, TheEdgeIdentifiesTokensAndOnlyDevLoopbackCallersGoWithout
   EXPECT_EQ(status_of(enforce.identify(request_from("127.0.0.1", "Basic a2ltOmtpbQ=="))), 401);
   EXPECT_EQ(status_of(dev.identify(request_from("127.0.0.1", "Bearer x.y.z"))), 401) << "dev still checks a token";
   EXPECT_EQ(status_of(enforce.identify(request_from("127.0.0.1", bearer("reservation", Role::service)))), 403);
+  auto two = request_from("127.0.0.1", bearer("kim", Role::customer));
+  two.headers.add("Authorization", bearer("m1", Role::manager));
+  EXPECT_EQ(status_of(enforce.identify(two)), 401) << "which of two tokens counts is not for the reader to pick";
 }
 
 TEST_F(Authenticators, BehindTheGatewayOnlyPeerServicesAreHeard) {

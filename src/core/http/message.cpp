@@ -24,6 +24,12 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
   return std::nullopt;
 }
 
+std::size_t Headers::count(std::string_view name) const {
+  std::size_t found = 0;
+  for (const auto& field : fields_) found += iequals(field.first, name) ? 1 : 0;
+  return found;
+}
+
 void Headers::set(std::string_view name, std::string value) {
   remove(name);
   fields_.emplace_back(std::string(name), std::move(value));

@@ -16,7 +16,8 @@ namespace cinema::http {
 // Header list with case-insensitive lookup; order is kept as received.
 class Headers {
  public:
-  [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
+  [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;  // the first
+  [[nodiscard]] std::size_t count(std::string_view name) const;
   void set(std::string_view name, std::string value);  // replaces every existing value
   void add(std::string name, std::string value);
   void remove(std::string_view name);

@@ -31,9 +31,12 @@ std::optional<std::string_view> bearer_token(std::string_view value) {
   return token;
 }
 
-// Identity of a bearer token, or the 401 that refuses it.
-std::variant<Identity, http::Response> verified_bearer(const TokenVerifier& verifier, std::string_view value) {
-  auto token = bearer_token(value);
+// Identity of the request's bearer token, or the 401 that refuses it.
+std::variant<Identity, http::Response> verified_bearer(const TokenVerifier& verifier, const http::Request& request) {
+  // Two credentials are no credential: which one counts would depend on who reads them.
+  if (request.headers.count("Authorization") > 1)
+    return unauthorized("invalid_request", "send one Authorization header, not several");
+  auto token = bearer_token(*request.headers.get("Authorization"));
   if (!token) return unauthorized("invalid_request", "Authorization must be 'Bearer <token>'");
   auto verified = verifier.verify(*token, Clock::now());
   if (auto* refused = std::get_if<TokenRefusal>(&verified)) return unauthorized("invalid_token", refused->message);
@@ -140,7 +143,7 @@ std::variant<Identity, http::Response> EdgeAuthenticator::identify(const http::R
     if (mode_ == Mode::dev && is_loopback(request.remote_address)) return developer();
     return Identity{};
   }
-  auto verified = verified_bearer(verifier_, *header);
+  auto verified = verified_bearer(verifier_, request);
   if (auto* identity = std::get_if<Identity>(&verified); identity && identity->role == Role::service)
     return forbidden("service tokens are for calls between services, not through the gateway");
   return verified;
@@ -152,7 +155,7 @@ std::variant<Identity, http::Response> PeerAuthenticator::identify(const http::R
     if (mode_ == Mode::dev && is_loopback(request.remote_address)) return developer();
     return unauthorized("unauthorized", "this port serves the gateway and peer services; call through the gateway");
   }
-  auto verified = verified_bearer(verifier_, *header);
+  auto verified = verified_bearer(verifier_, request);
   auto* caller = std::get_if<Identity>(&verified);
   if (!caller) return verified;
   if (caller->role != Role::service)
