@@ -71,15 +71,19 @@ bool TokenCommand::chosen() const { return command_->parsed(); }
 
 int TokenCommand::run() const {
   auto config_file = config_file_.empty() ? process_environment("CINEMA_CONFIG").value_or("") : config_file_;
+  auto data_dir = process_environment("DATA_DIR").value_or(data_dir_);
   auto config = Config::load(every_setting(), config_file, [&](const std::string& name) {
     auto value = process_environment(name);
     // Without a configured secret, the one the data directory's `cinema up` made.
     if (!value && name == Config::env_name("security.jwt.secret")) {
-      auto secret = data_dir_secret(process_environment("DATA_DIR").value_or(data_dir_), false);
+      auto secret = data_dir_secret(data_dir, false);
       if (!secret.empty()) return std::optional<std::string>(secret);
     }
     return value;
   });
+  if (config.text("security.jwt.algorithm") == "HS256" && config.text("security.jwt.secret").empty())
+    throw ConfigError("no key to sign with: " + data_dir + "/security/jwt.secret does not exist (run `cinema up --data " +
+                      data_dir + "` once) and SECURITY_JWT_SECRET is not set");
   auto options = security::security_options(config);
   security::TokenMinter minter(options.tokens);
   auto role = *security::role_of_claim(role_);
