@@ -6,8 +6,8 @@
 
 #include "core/http/errors.hpp"
 #include "core/log.hpp"
-#include "core/security/guard.hpp"
 #include "core/metrics.hpp"
+#include "core/security/guard.hpp"
 #include "core/trace.hpp"
 
 namespace cinema::http {

@@ -67,7 +67,7 @@ http::Awaitable ReservationsHandler::create(http::Request& request) {
   wanted.customer_id = security::acting_customer(request.caller, wanted.customer_id);
   wanted.idempotency_key = idempotency_key_of(request);
   auto now = iso_utc(std::chrono::system_clock::now());
-  // Only a caller who names no customer (a developer or manager) needs a guest id: no random id is drawn for a named customer.
+  // Only a developer or manager who names no customer needs a guest id: none is drawn for a named one.
   auto guest = wanted.customer_id.empty() ? "guest-" + new_span_id() : std::string{};
   auto started = co_await commits_.run([&] { return saga_.start(wanted, now, guest); });
   if (auto* refused = std::get_if<Refusal>(&started)) co_return refusal_response(*refused);
