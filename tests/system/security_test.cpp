@@ -284,17 +284,24 @@ TEST(RateLimits, AFloodOfReservationsIs429WithRetryAfterAndOthersGoOn) {
   auto reserve = [&](const http::Headers& who, const std::string& seat) {
     return send(cinema.gateway(), "POST", "/reservations", json{{"screeningId", id}, {"seats", {seat}}}.dump(), who);
   };
-  EXPECT_EQ(reserve(kim, "A1").status, 201);
-  EXPECT_EQ(reserve(kim, "A2").status, 201);
-  auto flooded = reserve(kim, "A3");
-  EXPECT_EQ(flooded.status, 429) << flooded.body;
-  EXPECT_EQ(json::parse(flooded.body)["error"], "rate_limited");
-  EXPECT_EQ(flooded.headers.get("Retry-After").value_or(""), "1");
+  // Burst 2, one more a second: of four in a row at least one is turned away, however slow the machine.
+  std::vector<int> statuses;
+  std::optional<http::Response> flooded;
+  for (const char* seat : {"A1", "A2", "A3", "A4"}) {
+    auto answer = reserve(kim, seat);
+    statuses.push_back(answer.status);
+    if (answer.status == 429 && !flooded) flooded = answer;
+  }
+  ASSERT_TRUE(flooded) << "no 429 among " << ::testing::PrintToString(statuses);
+  EXPECT_EQ(statuses[0], 201);
+  EXPECT_EQ(statuses[1], 201);
+  EXPECT_EQ(json::parse(flooded->body)["error"], "rate_limited");
+  EXPECT_EQ(flooded->headers.get("Retry-After").value_or(""), "1");
   EXPECT_EQ(reserve(lee, "B1").status, 201) << "another customer has a bucket of their own";
   int status = 0;  // a try every 400 ms: kim's bucket earns a token a second
   for (int tries = 0; tries < 8 && status != 201; ++tries) {
     std::this_thread::sleep_for(400ms);
-    status = reserve(kim, "A3").status;
+    status = reserve(kim, "C1").status;
   }
   EXPECT_EQ(status, 201) << "kim's bucket fills up again";
   // The per-identity limit: 30 at once, then 429 for kim's reads too.
