@@ -12,6 +12,10 @@ std::string iso_utc(std::chrono::system_clock::time_point when) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(when)));
 }
 
+namespace {
+constexpr int kFirstYear = 1970, kLastYear = 2200;
+}  // namespace
+
 std::optional<std::chrono::system_clock::time_point> parse_iso_utc(std::string_view text) {
   if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
       text[16] != ':' || text[19] != 'Z')
@@ -21,6 +25,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso_utc(std::string_v
   if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &parts.tm_year, &parts.tm_mon, &parts.tm_mday,
                   &parts.tm_hour, &parts.tm_min, &parts.tm_sec) != 6)
     return std::nullopt;
+  // A system_clock time point counts nanoseconds in 64 bits: it reaches from 1678 to 2262 only.
+  if (parts.tm_year < kFirstYear || parts.tm_year > kLastYear) return std::nullopt;
   parts.tm_year -= 1900;
   parts.tm_mon -= 1;
   std::tm normalized = parts;

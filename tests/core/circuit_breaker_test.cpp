@@ -55,6 +55,11 @@ TEST(IsoTime, FormatsAndParsesUtcSeconds) {
   EXPECT_FALSE(parse_iso_utc("2026-02-30T10:00:00Z")) << "no such day";
   EXPECT_FALSE(parse_iso_utc("2026-12-01 19:05:07"));
   EXPECT_FALSE(parse_iso_utc("2026-12-01T19:05:07+09:00"));
+  // Found by fuzz_json_requests: year 1013 overflowed the nanosecond time point (undefined behaviour).
+  EXPECT_FALSE(parse_iso_utc("1013-12-24T19:00:00Z"));
+  EXPECT_FALSE(parse_iso_utc("9999-12-31T23:59:59Z"));
+  EXPECT_TRUE(parse_iso_utc("2200-12-31T23:59:59Z"));
+  EXPECT_TRUE(parse_iso_utc("1970-01-01T00:00:00Z"));
 }
 
 }  // namespace
