@@ -11,6 +11,7 @@
 #include "core/http/errors.hpp"
 #include "core/security/guard.hpp"
 #include "core/security/ownership.hpp"
+#include "unsigned_token.hpp"
 
 namespace cinema::security {
 namespace {
@@ -45,20 +46,6 @@ std::string sign(const nlohmann::json& payload, jwt_alg_t alg = JWT_ALG_HS256, c
   return result;
 }
 
-std::string base64url(const std::string& text) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  int bits = 0;
-  std::uint32_t buffer = 0;
-  for (unsigned char c : text) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) out.push_back(alphabet[(buffer >> (bits -= 6)) & 63]);
-  }
-  if (bits > 0) out.push_back(alphabet[(buffer << (6 - bits)) & 63]);
-  return out;
-}
-
 TokenSettings hs256() {
   TokenSettings settings;
   settings.secret = kSecret;
@@ -81,9 +68,9 @@ TEST(TokenVerifier, AcceptsAMintedTokenAndReadsSubjectAndRole) {
 
 TEST(TokenVerifier, RefusesAlgNoneWhateverItsClaims) {
   TokenVerifier verifier(hs256());
-  auto unsigned_token = base64url(R"({"alg":"none","typ":"JWT"})") + "." + base64url(claims("m1", "manager").dump()) + ".";
-  EXPECT_EQ(problem_of(verifier.verify(unsigned_token, kNow)), TokenProblem::wrong_algorithm);
-  auto lower = base64url(R"({"alg":"None"})") + "." + base64url(claims().dump()) + ".";
+  auto forged = testing::unsigned_token(R"({"alg":"none","typ":"JWT"})", claims("m1", "manager").dump());
+  EXPECT_EQ(problem_of(verifier.verify(forged, kNow)), TokenProblem::wrong_algorithm);
+  auto lower = testing::unsigned_token(R"({"alg":"None"})", claims().dump());
   EXPECT_EQ(problem_of(verifier.verify(lower, kNow)), TokenProblem::wrong_algorithm);
 }
 
@@ -105,7 +92,8 @@ TEST(TokenVerifier, RefusesATamperedPayloadOrAnotherKey) {
   TokenVerifier verifier(hs256());
   auto token = sign(claims("kim", "customer"));
   auto first_dot = token.find('.'), second_dot = token.rfind('.');
-  auto tampered = token.substr(0, first_dot + 1) + base64url(claims("kim", "manager").dump()) + token.substr(second_dot);
+  auto tampered =
+      token.substr(0, first_dot + 1) + testing::base64url(claims("kim", "manager").dump()) + token.substr(second_dot);
   EXPECT_EQ(problem_of(verifier.verify(tampered, kNow)), TokenProblem::bad_signature);
   auto other_key = sign(claims(), JWT_ALG_HS256, "another secret of thirty-two bytes!");
   EXPECT_EQ(problem_of(verifier.verify(other_key, kNow)), TokenProblem::bad_signature);

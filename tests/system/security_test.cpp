@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cinema_process.hpp"
+#include "unsigned_token.hpp"
 #include "core/security/token.hpp"
 #include "core/time.hpp"
 
@@ -20,20 +21,6 @@ using namespace std::chrono_literals;
 using security::Role;
 
 enum Port { kMovie = 0, kReservation = 1, kPayment = 2, kMessage = 3, kViewpage = 4 };
-
-std::string base64url(const std::string& text) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  int bits = 0;
-  std::uint32_t buffer = 0;
-  for (unsigned char c : text) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) out.push_back(alphabet[(buffer >> (bits -= 6)) & 63]);
-  }
-  if (bits > 0) out.push_back(alphabet[(buffer << (6 - bits)) & 63]);
-  return out;
-}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
@@ -77,7 +64,7 @@ class SecurityMatrix : public ::testing::Test {
     (*tokens_)["wrong_audience"] = bearer(security::TokenMinter(other_audience).mint({"m1", Role::manager}, 1h, now));
     auto claims = json{{"iss", "cinema"}, {"aud", "cinema"}, {"sub", "m1"}, {"role", "manager"},
                        {"exp", std::chrono::duration_cast<std::chrono::seconds>((now + 1h).time_since_epoch()).count()}};
-    (*tokens_)["alg_none"] = bearer(base64url(R"({"alg":"none","typ":"JWT"})") + "." + base64url(claims.dump()) + ".");
+    (*tokens_)["alg_none"] = bearer(unsigned_token(R"({"alg":"none","typ":"JWT"})", claims.dump()));
   }
   static void TearDownTestSuite() {
     delete cinema_;

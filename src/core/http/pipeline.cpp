@@ -55,7 +55,7 @@ Awaitable Pipeline::run_handler(const RouteMatch& match, Request& request) const
 std::optional<Response> Pipeline::admit(const RouteMatch& match, Request& request) const {
   const auto* authenticator = router_.authenticator();
   if (!authenticator) {
-    request.caller = security::Identity{"developer", security::Role::developer};
+    request.caller = security::developer_identity();
     return std::nullopt;
   }
   if (match.access == Access::open) return std::nullopt;

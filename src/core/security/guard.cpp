@@ -43,8 +43,9 @@ std::variant<Identity, http::Response> verified_bearer(const TokenVerifier& veri
   return std::get<Identity>(verified);
 }
 
-Identity developer() { return Identity{"developer", Role::developer}; }
 }  // namespace
+
+Identity developer_identity() { return Identity{"developer", Role::developer}; }
 
 bool permits(Access access, const Identity& caller) {
   switch (access) {
@@ -93,10 +94,7 @@ SecurityOptions security_options(const Config& config) {
   tokens.issuer = config.text("security.jwt.issuer");
   tokens.audience = config.text("security.jwt.audience");
   tokens.leeway = std::chrono::seconds(config.integer("security.jwt.leeway_seconds"));
-  if (tokens.algorithm == "HS256" && tokens.secret.size() < 32)
-    throw ConfigError("security.jwt.secret: HS256 needs a secret of at least 32 bytes (SECURITY_JWT_SECRET)");
-  if (tokens.algorithm != "HS256" && tokens.public_key_pem.empty())
-    throw ConfigError("security.jwt.public_key_file: " + tokens.algorithm + " needs a public key");
+  if (auto problem = settings_problem(tokens)) throw ConfigError(*problem);
   return options;
 }
 
@@ -140,7 +138,7 @@ std::optional<http::Response> refusal_for(Access access, const Identity& caller)
 std::variant<Identity, http::Response> EdgeAuthenticator::identify(const http::Request& request) const {
   auto header = request.headers.get("Authorization");
   if (!header) {
-    if (mode_ == Mode::dev && is_loopback(request.remote_address)) return developer();
+    if (mode_ == Mode::dev && is_loopback(request.remote_address)) return developer_identity();
     return Identity{};
   }
   auto verified = verified_bearer(verifier_, request);
@@ -152,7 +150,7 @@ std::variant<Identity, http::Response> EdgeAuthenticator::identify(const http::R
 std::variant<Identity, http::Response> PeerAuthenticator::identify(const http::Request& request) const {
   auto header = request.headers.get("Authorization");
   if (!header) {
-    if (mode_ == Mode::dev && is_loopback(request.remote_address)) return developer();
+    if (mode_ == Mode::dev && is_loopback(request.remote_address)) return developer_identity();
     return unauthorized("unauthorized", "this port serves the gateway and peer services; call through the gateway");
   }
   auto verified = verified_bearer(verifier_, request);
@@ -166,7 +164,7 @@ std::variant<Identity, http::Response> PeerAuthenticator::identify(const http::R
   auto subject = std::string(request.headers.get(kSubjectHeader).value_or(""));
   if (!role || *role == "anonymous") return Identity{};
   if (*role == "developer") {
-    if (mode_ == Mode::dev) return developer();
+    if (mode_ == Mode::dev) return developer_identity();
     return forbidden("the gateway runs in dev mode and this service in enforce mode");
   }
   auto end_user = role_of_claim(*role);

@@ -28,6 +28,10 @@ inline constexpr std::string_view kRoleHeader = "X-Cinema-Role";
 
 SettingGroup security_settings();
 
+// The caller a dev-mode token-less request on loopback becomes (and every caller where nothing
+// identifies callers at all: the HTTP layer's own tests).
+Identity developer_identity();
+
 struct SecurityOptions {
   Mode mode = Mode::enforce;
   TokenSettings tokens;

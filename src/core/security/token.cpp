@@ -154,13 +154,18 @@ struct TokenVerifier::Cache {
   std::unordered_map<std::string, CheckedClaims> verified;
 };
 
+std::optional<std::string> settings_problem(const TokenSettings& settings) {
+  if (!supported_algorithm(settings.algorithm))
+    return "security.jwt.algorithm must be HS256, RS256 or ES256, not '" + settings.algorithm + "'";
+  if (settings.algorithm == "HS256" && settings.secret.size() < kMinSecretBytes)
+    return "security.jwt.secret must be at least 32 bytes for HS256 (SECURITY_JWT_SECRET)";
+  if (settings.algorithm != "HS256" && settings.public_key_pem.empty())
+    return "security.jwt.public_key_file is needed for " + settings.algorithm;
+  return std::nullopt;
+}
+
 TokenVerifier::TokenVerifier(TokenSettings settings) : settings_(std::move(settings)), cache_(std::make_unique<Cache>()) {
-  if (!supported_algorithm(settings_.algorithm))
-    throw std::invalid_argument("security.jwt.algorithm must be HS256, RS256 or ES256, not '" + settings_.algorithm + "'");
-  if (settings_.algorithm == "HS256" && settings_.secret.size() < kMinSecretBytes)
-    throw std::invalid_argument("security.jwt.secret must be at least 32 bytes for HS256");
-  if (settings_.algorithm != "HS256" && settings_.public_key_pem.empty())
-    throw std::invalid_argument("security.jwt.public_key_file is needed for " + settings_.algorithm);
+  if (auto problem = settings_problem(settings_)) throw std::invalid_argument(*problem);
 }
 
 TokenVerifier::~TokenVerifier() = default;

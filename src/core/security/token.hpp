@@ -6,6 +6,7 @@
 // with an RSA public key as its secret).
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -69,5 +70,7 @@ class TokenMinter {
 
 // "HS256" | "RS256" | "ES256": the algorithms a deployment may choose.
 bool supported_algorithm(std::string_view algorithm);
+// Why `settings` cannot verify tokens (no secret, no key, unknown algorithm); nothing when they can.
+std::optional<std::string> settings_problem(const TokenSettings& settings);
 
 }  // namespace cinema::security
