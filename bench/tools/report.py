@@ -101,6 +101,13 @@ def main():
            None if not fe or fe.get("p99_ms") is None else fe["p99_ms"] < 20)
     target("idle RSS < 15 MB per service", f"largest {max_idle / 1024:.1f} MB" if max_idle else "—",
            None if not max_idle else max_idle < 15 * 1024)
+    # Enforce mode against dev in the same run: reserve, and the view answer clients ask for (gzip).
+    for dev_id, enf_id, what in (("ours_reserve", "enf_reserve", "reserve"),
+                                 ("ours_views_all_gzip", "enf_views_all_gzip", "GET /movieViews")):
+        d, e = rps(dev_id), rps(enf_id)
+        target(f"security.mode enforce costs ≤ 10% of dev: {what}",
+               f"{fmt_int(e)}/s against {fmt_int(d)}/s ({(1 - e / d) * 100:+.1f}% slower)" if d and e else "—",
+               None if not d or not e else e >= 0.9 * d)
     s = startup.get("cinema embedded")
     target("`cinema up` ready < 1 s", f"{s} ms" if s is not None else "—", None if s is None else s < 1000)
     w("## Targets")
@@ -173,6 +180,31 @@ def main():
         if "ours_reserve" in drain:
             w(f"After the reserve run the view page had applied every event {drain['ours_reserve'] / 1000:.1f} s later "
               "(the consumers' backlog).")
+            w("")
+
+    # ---- 3b. security cost ----
+    sec = [("reserve", "POST /reservations: enforce signs in each request as a new customer (a token never verified before)"),
+           ("views_all_gzip", "GET /movieViews, gzip: enforce reads as one signed-in customer"),
+           ("views_one", "GET /movieViews/{id}: the same reader")]
+    if any(f"enf_{k}" in wrk for k, _ in sec):
+        w("## 3b. What security costs: `security.mode` enforce beside dev (same run, embedded bus, gateway limits off)")
+        w("")
+        w("| case | dev req/s | p50 ms | p99 ms | enforce req/s | p50 ms | p99 ms | errors (enforce) | enforce / dev |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for key, label in sec:
+            d, e = wrk.get(f"ours_{key}"), wrk.get(f"enf_{key}")
+            if not e:
+                continue
+            dev_cells = [fmt_int(d["rps"]), fmt_ms(d["p50_us"]), fmt_ms(d["p99_us"])] if d else ["—"] * 3
+            w(f"| {label} | " + " | ".join(dev_cells) + f" | {fmt_int(e['rps'])} | {fmt_ms(e['p50_us'])} | "
+              f"{fmt_ms(e['p99_us'])} | {e['non2xx'] + e['socket_errors']} | {fmt_ratio(e['rps'], d and d['rps'])} |")
+        w("")
+        shares = [r for r in cpu if r["id"] == "enf_reserve" and r["pct"] > 0]
+        if shares and rps("enf_reserve"):
+            total = sum(r["pct"] for r in shares)
+            w("CPU during the enforce reserve run (100% = one core): "
+              + ", ".join(f"{r['process']} {r['pct']}%" for r in sorted(shares, key=lambda r: -r["pct"]))
+              + f" (total {total}%; {total * 10 / rps('enf_reserve'):.2f} ms of CPU per request).")
             w("")
 
     # ---- 4. freshness ----

@@ -1,5 +1,11 @@
 -- Shared by every bench script: at the end, one machine-readable line for bench/run.
 -- Latencies are in microseconds; non2xx counts answers with status >= 400 (wrk's "status" errors).
+-- BENCH_TOKEN, when set, goes with every request as its bearer token (bench/run's enforce-mode runs).
+local bench_token = os.getenv("BENCH_TOKEN")
+if bench_token and bench_token ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. bench_token
+end
+
 function bench_report(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

@@ -75,6 +75,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"embedded", "kafka"}))
       ->capture_default_str();
   up_cmd->add_option("--kafka-brokers", up.kafka_brokers, "With --bus=kafka: an existing cluster instead of the mock");
+  up_cmd->add_option("--store", up.store,
+                     "sqlite | postgres | <service>=sqlite|postgres,... (e.g. reservation=postgres,payment=postgres)")
+      ->capture_default_str();
+  up_cmd->add_option("--postgres-url", up.postgres_url,
+                     "With --store: a PostgreSQL server to use (postgresql://user@host:port/postgres) instead of a "
+                     "private one under --data");
+  up_cmd->add_option("--postgres-port", up.postgres_port, "Port of the private PostgreSQL server (default: base port + 9)");
   up_cmd->add_option("--security", up.security_mode, "dev | enforce (default: dev on a loopback --host, else enforce)")
       ->check(CLI::IsMember({"dev", "enforce"}));
 

@@ -16,7 +16,10 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/catalog.hpp"
+#include "cli/private_postgres.hpp"
 #include "cli/token_command.hpp"
 #include "core/config.hpp"
 #include "core/http/client.hpp"
@@ -44,12 +47,16 @@ struct Child {
 std::string reachable_host(const UpOptions& options) { return options.host == "0.0.0.0" ? "127.0.0.1" : options.host; }
 
 std::vector<std::string> child_environment(const UpOptions& options, const Child& child,
-                                           const std::vector<Child>& children) {
+                                           const std::vector<Child>& children,
+                                           const std::map<std::string, std::string>& database_urls) {
+  auto url = database_urls.find(child.service);
   std::vector<std::pair<std::string, std::string>> overrides = {
       {"HTTP_HOST", options.host},
       {"HTTP_PORT", std::to_string(child.port)},
       {"DATA_DIR", options.data_dir},
       {"LOG_FILE", child.log_path},
+      // Its own database, or none (SQLite): never a DATABASE_URL this process was given.
+      {Config::env_name("database.url"), url == database_urls.end() ? "" : url->second},
   };
   if (!options.config_file.empty()) overrides.emplace_back("CINEMA_CONFIG", options.config_file);
   overrides.emplace_back(Config::env_name("security.mode"), options.security_mode);
@@ -151,9 +158,12 @@ class Supervisor {
   void restart_due();
   void stop_all();
   void print_summary() const;
+  void open_databases();
 
   UpOptions options_;
   std::unique_ptr<events::MockKafkaCluster> kafka_;  // outlives the children, which stop first
+  std::unique_ptr<PrivatePostgres> postgres_;        // likewise
+  std::map<std::string, std::string> database_urls_;  // of the services on PostgreSQL
   std::vector<Child> children_;
 };
 
@@ -179,8 +189,35 @@ void Supervisor::plan() {
   }
 }
 
+// Each service on PostgreSQL gets a database of its own, named after it, on the server given or
+// on a private one; the URLs go to <data>/stores.json, where `cinema audit` finds them
+// (audit::database_urls).
+void Supervisor::open_databases() {
+  auto stores_file = std::filesystem::path(options_.data_dir) / "stores.json";
+  std::vector<std::string> names;
+  for (const auto& [service, backend] : parse_store_choice(options_.store)) {
+    auto child = std::find_if(children_.begin(), children_.end(), [&](const Child& c) { return c.service == service; });
+    if (backend == "postgres" && child != children_.end() && child->selected) names.push_back(service);
+  }
+  if (names.empty()) {
+    std::filesystem::remove(stores_file);
+    return;
+  }
+  std::string admin = options_.postgres_url;
+  if (admin.empty()) {
+    auto port = options_.postgres_port ? options_.postgres_port : static_cast<std::uint16_t>(options_.base_port + 9);
+    postgres_ = std::make_unique<PrivatePostgres>((std::filesystem::path(options_.data_dir) / "postgres").string(), port);
+    admin = postgres_->url("postgres");
+  }
+  create_databases(admin, names);
+  auto base = admin.substr(0, admin.rfind('/') + 1);
+  nlohmann::json urls = nlohmann::json::object();
+  for (const auto& name : names) urls[name] = database_urls_[name] = base + name;
+  std::ofstream(stores_file, std::ios::trunc) << urls.dump(2) << "\n";
+}
+
 void Supervisor::start(Child& child) {
-  child.pid = spawn(child, child_environment(options_, child, children_));
+  child.pid = spawn(child, child_environment(options_, child, children_, database_urls_));
   child.started = Clock::now();
 }
 
@@ -256,6 +293,13 @@ void Supervisor::print_summary() const {
   if (options_.bus == "kafka")
     std::cout << fmt::format("  events on Kafka {} ({}); watch: kcat -C -b {} -t cinema\n", options_.kafka_brokers,
                              kafka_ ? "mock cluster, in memory" : "external", options_.kafka_brokers);
+  if (!database_urls_.empty()) {
+    std::string where;
+    for (const auto& [service, url] : database_urls_) where += (where.empty() ? "" : ", ") + service;
+    std::cout << fmt::format("  on PostgreSQL ({}): {}; the others on SQLite files in {}\n",
+                             postgres_ ? "a private server, port " + std::to_string(postgres_->port()) : "the server given",
+                             where, options_.data_dir);
+  }
   if (options_.security_mode == "dev")
     std::cout << "  security: dev. A request without a token acts as the customer it names (or a guest of its own)\n"
                  "  and may use manager routes, from loopback only. Tokens: cinema token --role manager --sub m1\n";
@@ -270,6 +314,7 @@ int Supervisor::run() {
   for (int signal : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&signals, signal);
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
   plan();
+  open_databases();
   for (auto& child : children_)
     if (child.selected) start(child);
   for (auto& child : children_)
@@ -293,5 +338,28 @@ int Supervisor::run() {
 }  // namespace
 
 int run_up(const UpOptions& options) { return Supervisor(options).run(); }
+
+std::map<std::string, std::string> parse_store_choice(const std::string& value) {
+  static const char* const kServicesWithData[] = {"movie", "reservation", "payment", "message", "viewpage"};
+  std::map<std::string, std::string> choice;
+  for (const auto* service : kServicesWithData) choice[service] = "sqlite";
+  if (value == "sqlite" || value == "postgres") {
+    for (auto& [service, backend] : choice) backend = value;
+    return choice;
+  }
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    auto end = std::min(value.find(',', start), value.size());
+    auto item = value.substr(start, end - start);
+    auto equals = item.find('=');
+    auto service = item.substr(0, equals), backend = equals == std::string::npos ? "" : item.substr(equals + 1);
+    if (!choice.contains(service) || (backend != "sqlite" && backend != "postgres"))
+      throw ConfigError("--store: '" + item + "' is not <service>=sqlite|postgres (services: movie, reservation, "
+                        "payment, message, viewpage), and '" + value + "' is not sqlite or postgres");
+    choice[service] = backend;
+    start = end + 1;
+  }
+  return choice;
+}
 
 }  // namespace cinema::cli

@@ -3,6 +3,7 @@
 // its own port with its log in a file, waits until all are ready, prints a summary, restarts a
 // child that dies (with backoff) and on Ctrl-C/SIGTERM stops them all gracefully.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,13 @@ struct UpOptions {
   std::vector<std::string> only;   // empty: every service
   std::string bus = "embedded";    // or "kafka"
   std::string kafka_brokers;       // kafka without brokers: a mock cluster inside the supervisor
+  // Where each service keeps its data: "sqlite" (all, the default), "postgres" (every service that
+  // has data), or per service: "reservation=postgres,payment=postgres" (the others on SQLite).
+  std::string store = "sqlite";
+  // A PostgreSQL server to use (its maintenance database, postgresql://user@host:port/postgres);
+  // empty: a private server under <data>/postgres on postgres_port (0: base port + 9).
+  std::string postgres_url;
+  std::uint16_t postgres_port = 0;
   // security.mode of every child; empty: SECURITY_MODE, else dev on a loopback --host, enforce on any other.
   std::string security_mode;
   int ready_timeout_ms = 15'000;
@@ -24,5 +32,9 @@ struct UpOptions {
 };
 
 int run_up(const UpOptions& options);
+
+// The backend of each service with data ("sqlite" or "postgres") that a --store value asks for;
+// throws ConfigError on a value it does not understand.
+std::map<std::string, std::string> parse_store_choice(const std::string& value);
 
 }  // namespace cinema::cli

@@ -48,6 +48,9 @@ SettingGroup common_settings() {
            "of the process, a power loss may take the last ones. full: at every commit, which survives power loss "
            "and costs an fsync per commit.",
            0, INT64_MAX, {"normal", "full"}},
+          {"database.url", T::string, "",
+           "PostgreSQL database of the service (postgresql://user@host:port/name); empty: its SQLite file in "
+           "data.dir. Each service has its own (env DATABASE_URL in its process)."},
           {"log.level", T::string, "info", "Lowest level written.", 0, INT64_MAX, {"debug", "info", "warn", "error"}},
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
       }};

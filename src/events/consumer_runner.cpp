@@ -140,8 +140,8 @@ std::size_t ConsumerRunner::apply_batch(const std::vector<Event>& batch) {
       for (reached = next; reached < end && !stopping_; ++reached) {
         if (!is_wanted(batch[reached]))
           ignored_.inc();
-        else
-          apply(batch[reached]);
+        else if (!apply(batch[reached]))
+          break;
       }
     } else {
       consumed_.inc(applied);
@@ -155,18 +155,25 @@ std::size_t ConsumerRunner::apply_batch(const std::vector<Event>& batch) {
 
 void ConsumerRunner::count(InboxOutcome outcome) { (outcome == InboxOutcome::applied ? consumed_ : duplicates_).inc(); }
 
-void ConsumerRunner::apply(const Event& event) {
-  for (int attempt = 1;; ++attempt) {
+bool ConsumerRunner::apply(const Event& event) {
+  auto store_wait = std::chrono::milliseconds(20);
+  for (int attempt = 1;;) {
     try {
       count(apply_once(db_, event, [&] { handler_(event); }));
-      return;
+      return true;
     } catch (const std::exception& e) {
+      if (dynamic_cast<const Transient*>(&e)) {
+        if (stopping_) return false;
+        std::this_thread::sleep_for(store_wait);
+        store_wait = std::min(store_wait * 2, std::chrono::milliseconds(1000));
+        continue;
+      }
       if (attempt < options_.max_attempts) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt++));
         continue;
       }
       dead_letter(event, e.what());
-      return;
+      return true;
     }
   }
 }

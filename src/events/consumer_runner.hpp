@@ -68,8 +68,11 @@ class ConsumerRunner {
   // Applies the events in order, many per transaction; returns how many it applied (fewer only
   // when stopping).
   std::size_t apply_batch(const std::vector<Event>& batch);
-  // One event in its own transaction, with retries, then the dead-letter topic.
-  void apply(const Event& event);
+  // One event in its own transaction, with retries, then the dead-letter topic. While the store
+  // is unavailable (core/transient.hpp) it waits without counting attempts: that is no fault of
+  // the event. Returns false only when it stopped waiting because the runner is stopping (the
+  // event is not applied, and must not be committed as consumed).
+  bool apply(const Event& event);
   void count(InboxOutcome outcome);
   void dead_letter(const Event& event, const std::string& error);
 

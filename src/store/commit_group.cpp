@@ -1,9 +1,14 @@
 #include "store/commit_group.hpp"
 
+#include "core/blocking.hpp"
+
 namespace cinema::store {
 
 CommitGroup::CommitGroup(Database& db, boost::asio::any_io_executor executor, std::function<void()> after_commit)
-    : db_(db), executor_(std::move(executor)), after_commit_(std::move(after_commit)) {}
+    : db_(db),
+      // A database server's commits are round trips: they run on its blocking pool, off the loop.
+      executor_(db.blocking() ? db.blocking()->executor() : std::move(executor)),
+      after_commit_(std::move(after_commit)) {}
 
 void CommitGroup::enqueue(Pending pending) {
   std::lock_guard lock(mutex_);

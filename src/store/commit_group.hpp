@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/blocking.hpp"
 #include "store/database.hpp"
 
 namespace cinema::store {
@@ -31,6 +32,13 @@ class CommitGroup {
   CommitGroup(Database& db, boost::asio::any_io_executor executor, std::function<void()> after_commit = {});
   CommitGroup(const CommitGroup&) = delete;
   CommitGroup& operator=(const CommitGroup&) = delete;
+
+  // A read outside any transaction, where the group's writes run: in place on an embedded store,
+  // off the loop on a database server.
+  template <typename Read>
+  boost::asio::awaitable<std::invoke_result_t<Read&>> read(Read read) {
+    co_return co_await run_blocking(db_.blocking(), std::move(read));
+  }
 
   template <typename Write>
   boost::asio::awaitable<std::invoke_result_t<Write&>> run(Write write) {

@@ -98,6 +98,15 @@ void Transaction::leave() {
   if (--db_.depth_ == 0) db_.owner_ = std::thread::id{};
 }
 
+std::string Database::health() {
+  try {
+    query("SELECT 1");
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 namespace {
 constexpr std::string_view kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -141,6 +150,16 @@ void apply(Database& db, const Migration& migration) {
 void migrate(Database& db, std::span<const Migration> migrations) {
   require_increasing_versions(migrations);
   std::lock_guard lock(db.mutex());
+  db.lock_schema();
+  struct Unlock {
+    Database& db;
+    ~Unlock() {
+      try {
+        db.unlock_schema();
+      } catch (...) {  // the lock goes with the connection anyway
+      }
+    }
+  } unlock{db};
   db.execute(kCreateMigrationsTable);
   const auto recorded = recorded_version(db);
   for (const auto& migration : migrations) {

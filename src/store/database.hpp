@@ -16,6 +16,12 @@
 #include <variant>
 #include <vector>
 
+#include "core/transient.hpp"
+
+namespace cinema {
+class BlockingPool;
+}
+
 namespace cinema::store {
 
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
@@ -45,6 +51,17 @@ class ConstraintViolation : public StoreError {
  public:
   using StoreError::StoreError;
 };
+// The database server cannot be reached (down, restarting, connection lost) or gave up on the
+// transaction for a reason that a retry may not meet (serialization failure, deadlock). Nothing of
+// the failed transaction was committed... unless the connection broke during COMMIT itself, when
+// the outcome is unknown and the caller must not promise anything either way.
+class StoreUnavailable : public StoreError, public Transient {
+ public:
+  using StoreError::StoreError;
+  [[nodiscard]] std::string public_message() const override {
+    return "the service's database is unavailable; retry later";
+  }
+};
 
 class Database {
  public:
@@ -56,6 +73,15 @@ class Database {
   // Runs a script of several statements without parameters (migrations).
   virtual void execute_script(std::string_view sql) = 0;
   [[nodiscard]] virtual std::string_view backend() const = 0;  // "sqlite" | "postgres"
+  // Where calls that may block for a round trip run, off the event loop (run_blocking in
+  // core/blocking.hpp); null: an embedded file, called in place.
+  [[nodiscard]] virtual BlockingPool* blocking() { return nullptr; }
+  // Empty when the database answers; else why not. Never blocks for long (readiness probes).
+  [[nodiscard]] virtual std::string health();
+  // Held by migrate() while it applies migrations: other processes of the service, started at the
+  // same moment against the same server, wait instead of migrating twice.
+  virtual void lock_schema() {}
+  virtual void unlock_schema() {}
 
   // Serializes use of the connection across threads; Transaction holds it for its whole life.
   std::recursive_mutex& mutex() { return mutex_; }
@@ -111,5 +137,14 @@ struct SqliteOptions {
 };
 // Opens (creating if needed) a SQLite file in WAL mode with foreign keys on. ":memory:" works too.
 std::unique_ptr<Database> open_sqlite(const std::string& path, SqliteOptions options = {});
+
+struct PostgresOptions {
+  int connect_timeout_seconds = 3;
+};
+// Connects to a PostgreSQL database ("postgresql://user@host:port/db" or "host=... dbname=...").
+// The same SQL as on SQLite: the schema's INTEGER columns become BIGINT and AUTOINCREMENT keys
+// identity columns. A lost connection is re-established in the background; meanwhile calls throw
+// StoreUnavailable. Throws StoreUnavailable when the server cannot be reached at all.
+std::unique_ptr<Database> open_postgres(const std::string& url, PostgresOptions options = {});
 
 }  // namespace cinema::store

@@ -29,7 +29,8 @@ audit::StoreFiles store_files(const Config& config) {
                           .payment = dir / config.text("payment.db_file"),
                           .message = dir / config.text("message.db_file"),
                           .viewpage = dir / config.text("viewpage.db_file"),
-                          .topic = config.text("event.topic")};
+                          .topic = config.text("event.topic"),
+                          .database_urls = audit::database_urls(dir)};
   if (config.text("event.bus") == "kafka")
     files.kafka_brokers = config.text("kafka.brokers");
   else
@@ -38,6 +39,7 @@ audit::StoreFiles store_files(const Config& config) {
 }
 
 bool any_store_exists(const audit::StoreFiles& files) {
+  if (!files.database_urls.empty()) return true;
   for (const auto* path : {&files.movie, &files.reservation, &files.payment, &files.message, &files.viewpage})
     if (std::filesystem::exists(*path)) return true;
   return false;

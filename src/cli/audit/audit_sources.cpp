@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <fstream>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,8 @@ using Db = store::Database;
 // Each service's tables as its migrations create them (src/services/<name>/*_repository.cpp). Only
 // the columns the checks need, so columns added later change nothing.
 constexpr std::string_view kHasTable = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1";
+constexpr std::string_view kHasTablePostgres =
+    "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1";
 constexpr std::string_view kReservations =
     "SELECT rsv_id, movie_id, screening_id, customer_id, status, pay_id, amount, seats FROM reservations "
     "ORDER BY rsv_id";
@@ -56,10 +60,12 @@ std::unique_ptr<Db> open_read_only(const std::filesystem::path& path) {
   return store::open_sqlite(read_only_uri(path));
 }
 
-// A read transaction: every query inside sees the same committed state of the file.
+// A read transaction: every query inside sees the same committed state of the store.
 class ReadSnapshot {
  public:
-  explicit ReadSnapshot(Db& db) : db_(db) { db_.execute("BEGIN"); }
+  explicit ReadSnapshot(Db& db) : db_(db) {
+    db_.execute(db.backend() == "postgres" ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+  }
   ~ReadSnapshot() {
     try {
       db_.execute("COMMIT");
@@ -75,7 +81,8 @@ class ReadSnapshot {
 
 // The rows of `sql`, or none when `table` does not exist yet (a service that never migrated it).
 store::Rows rows_of(Db& db, std::string_view table, std::string_view sql) {
-  if (db.query(kHasTable, {std::string(table)}).at(0).integer(0) == 0) return {};
+  auto has_table = db.backend() == "postgres" ? kHasTablePostgres : kHasTable;
+  if (db.query(has_table, {std::string(table)}).at(0).integer(0) == 0) return {};
   return db.query(sql);
 }
 
@@ -148,6 +155,17 @@ void read_log(Db& log, const std::string& topic, const std::vector<std::string>&
 }
 }  // namespace
 
+std::map<std::string, std::string> database_urls(const std::filesystem::path& data_dir) {
+  std::map<std::string, std::string> urls;
+  std::ifstream file(data_dir / "stores.json");
+  if (!file) return urls;
+  auto parsed = nlohmann::json::parse(file, nullptr, false);
+  if (!parsed.is_object()) return urls;
+  for (const auto& [service, url] : parsed.items())
+    if (url.is_string()) urls[service] = url.get<std::string>();
+  return urls;
+}
+
 DeadLetter dead_letter_of(const std::string& event_id, const std::string& event_type, const std::string& payload) {
   auto letter = nlohmann::json::parse(payload, nullptr, false);
   if (!letter.is_object()) return DeadLetter{event_id, event_type, "?", payload};
@@ -164,8 +182,12 @@ Sources read_sources(const StoreFiles& files) {
   const std::pair<const char*, const std::filesystem::path*> paths[] = {
       {"message", &files.message}, {"viewpage", &files.viewpage}, {"movie", &files.movie},
       {"reservation", &files.reservation}, {"payment", &files.payment}};
-  for (const auto& [service, path] : paths)
-    if (auto db = open_read_only(*path)) stores.push_back({service, std::move(db)});
+  for (const auto& [service, path] : paths) {
+    if (auto url = files.database_urls.find(service); url != files.database_urls.end())
+      stores.push_back({service, store::open_postgres(url->second)});
+    else if (auto db = open_read_only(*path))
+      stores.push_back({service, std::move(db)});
+  }
   auto db_of = [&](std::string_view service) -> Db* {
     for (auto& store : stores)
       if (store.service == service) return store.db.get();

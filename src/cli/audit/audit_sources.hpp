@@ -5,6 +5,7 @@
 // each store is read inside one read transaction, so its tables agree.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,13 @@ struct StoreFiles {
   std::filesystem::path event_log;  // the embedded log (events.db); empty when the bus is Kafka
   std::string kafka_brokers;        // when the bus is Kafka
   std::string topic;                // event.topic; dead letters are on <topic>.DLT
+  // Services on PostgreSQL: their database URL, read instead of their file.
+  std::map<std::string, std::string> database_urls;
 };
+
+// <data>/stores.json, which `cinema up` writes: the database URL of each service it put on
+// PostgreSQL. Empty when there is none (every service on SQLite).
+std::map<std::string, std::string> database_urls(const std::filesystem::path& data_dir);
 
 // One pass over every file that exists. Derived stores (message, view page, movie) are read
 // before the sources they derive from, and payments before the reservations are listed again, so

@@ -9,6 +9,7 @@
 #include "core/metrics.hpp"
 #include "core/security/guard.hpp"
 #include "core/trace.hpp"
+#include "core/transient.hpp"
 
 namespace cinema::http {
 
@@ -73,6 +74,13 @@ Response Pipeline::error_response(std::exception_ptr failure, const Request& req
   } catch (const nlohmann::json::exception& e) {
     return Response::json(400, error_body("bad_request", e.what()));
   } catch (const std::exception& e) {
+    if (const auto* transient = dynamic_cast<const Transient*>(&e)) {
+      log_.log(LogLevel::warn, "request failed, dependency unavailable", request.trace_id,
+               {{"method", request.method}, {"path", request.path}, {"error", std::string_view(e.what())}});
+      auto response = Response::json(503, error_body("unavailable", transient->public_message()));
+      response.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, transient->retry_after().count())));
+      return response;
+    }
     log_.log(LogLevel::error, "request failed", request.trace_id,
              {{"method", request.method}, {"path", request.path}, {"error", std::string_view(e.what())}});
     return Response::json(500, error_body("internal", "internal error; see the service log for trace " + request.trace_id));

@@ -1,5 +1,6 @@
 #include "core/http/router.hpp"
 
+#include "core/blocking.hpp"
 #include "core/http/errors.hpp"
 
 namespace cinema::http {
@@ -52,8 +53,10 @@ void Router::add(std::string method, std::string pattern, Access access, AsyncHa
 }
 
 void Router::add_sync(std::string method, std::string pattern, Access access, SyncHandler handler) {
-  add(std::move(method), std::move(pattern), access,
-      [handler = std::move(handler)](Request& request) -> Awaitable { co_return handler(request); });
+  add(std::move(method), std::move(pattern), access, [this, handler = std::move(handler)](Request& request) -> Awaitable {
+    if (!blocking_) co_return handler(request);
+    co_return co_await run_blocking(blocking_, [&] { return handler(request); });
+  });
 }
 
 void Router::add_prefix(std::string prefix, Access access, AsyncHandler handler) {

@@ -11,6 +11,9 @@
 #include "core/http/message.hpp"
 #include "core/security/identity.hpp"
 
+namespace cinema {
+class BlockingPool;
+}
 namespace cinema::security {
 class Authenticator;
 }
@@ -34,11 +37,16 @@ struct RouteMatch {
 class Router {
  public:
   void add(std::string method, std::string pattern, Access access, AsyncHandler handler);
-  // Most handlers never wait on I/O; this wraps them so they need no coroutine of their own.
+  // Most handlers never wait on I/O; this wraps them so they need no coroutine of their own. They
+  // run on the loop, or on `pool` once run_sync_handlers_on gave one (a service whose store is a
+  // database server: their queries are round trips that must not stall the loop).
   void add_sync(std::string method, std::string pattern, Access access, SyncHandler handler);
   // Every request whose path starts with `prefix` (any method) goes to `handler`, the longest
   // matching prefix first; exact routes win over prefixes. Used by the gateway.
   void add_prefix(std::string prefix, Access access, AsyncHandler handler);
+
+  // Not owned; null: on the loop thread.
+  void run_sync_handlers_on(BlockingPool* pool) { blocking_ = pool; }
 
   // Not owned; null: no identification, every caller is a developer (tests of the HTTP layer).
   void set_authenticator(const security::Authenticator* authenticator) { authenticator_ = authenticator; }
@@ -61,6 +69,7 @@ class Router {
     AsyncHandler handler;
   };
   const security::Authenticator* authenticator_ = nullptr;
+  BlockingPool* blocking_ = nullptr;
   std::vector<Route> routes_;
   std::vector<PrefixRoute> prefixes_;
 };

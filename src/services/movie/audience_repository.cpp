@@ -13,7 +13,7 @@ constexpr std::string_view kSeatsTotal =
 constexpr std::string_view kSeatsReserved = "SELECT reserved FROM movie_seats WHERE movie_id = $1";
 constexpr std::string_view kAddReserved =
     "INSERT INTO movie_seats (movie_id, reserved) VALUES ($1, $2) "
-    "ON CONFLICT (movie_id) DO UPDATE SET reserved = reserved + excluded.reserved";
+    "ON CONFLICT (movie_id) DO UPDATE SET reserved = movie_seats.reserved + excluded.reserved";
 constexpr std::string_view kAverageRating = "SELECT AVG(rating) FROM reviews WHERE movie_id = $1";
 constexpr std::string_view kAdmit =
     "INSERT INTO audience (rsv_id, movie_id, screening_id, customer_id, seats, status) "

@@ -1,5 +1,6 @@
 #include "services/payment/payment_decider.hpp"
 
+#include "core/blocking.hpp"
 #include "core/periodic.hpp"
 #include "core/time.hpp"
 #include "services/payment/payment.hpp"
@@ -23,7 +24,8 @@ int PaymentDecider::decide_due(std::chrono::system_clock::time_point now) {
 boost::asio::awaitable<void> PaymentDecider::run_forever(std::chrono::milliseconds interval,
                                                         const std::atomic<bool>& stopped) {
   co_await run_every(interval, stopped, log_, "deciding pending payments", [this]() -> boost::asio::awaitable<void> {
-    if (int decided = decide_due(std::chrono::system_clock::now()); decided > 0)
+    auto now = std::chrono::system_clock::now();
+    if (int decided = co_await run_blocking(db_.blocking(), [&] { return decide_due(now); }); decided > 0)
       log_.info("pending payments decided", {{"count", std::int64_t{decided}}});
     co_return;
   });

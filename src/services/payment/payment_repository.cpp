@@ -41,7 +41,9 @@ constexpr std::string_view kFindByRsv =
     "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments WHERE rsv_id = $1";
 constexpr std::string_view kListPage =
     "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments "
-    "WHERE ($1 IS NULL OR rsv_id = $1) AND ($4 IS NULL OR customer_id = $4) ORDER BY pay_id LIMIT $2 OFFSET $3";
+    // The casts tell PostgreSQL what type a parameter that may be NULL has (SQLite reads BIGINT as INTEGER).
+    "WHERE (CAST($1 AS BIGINT) IS NULL OR rsv_id = $1) AND (CAST($4 AS TEXT) IS NULL OR customer_id = $4) "
+    "ORDER BY pay_id LIMIT $2 OFFSET $3";
 constexpr std::string_view kUpdate = "UPDATE payments SET status = $2, reason = $3, version = $4 WHERE pay_id = $1";
 
 contracts::PaymentState payment_from_row(const store::Row& row) {

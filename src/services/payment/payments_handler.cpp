@@ -47,7 +47,8 @@ void PaymentsHandler::register_routes(http::Router& router) {
 // names the same call, so it needs no table of its own: the UNIQUE rsv_id gives its guarantee.
 http::Awaitable PaymentsHandler::create(http::Request& request) {
   auto wanted = parse_charge(request);
-  if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) co_return repeated(*stored, wanted);
+  if (auto stored = co_await commits_.read([&] { return payments_.find_by_rsv(wanted.rsv_id); }))
+    co_return repeated(*stored, wanted);
   auto payment = settle(wanted, process_card(wanted));
   co_return co_await commits_.run([&] { return record(wanted, payment, request.trace_id); });
 }

@@ -1,5 +1,6 @@
 #include "services/reservation/reservation_recovery.hpp"
 
+#include "core/blocking.hpp"
 #include "core/periodic.hpp"
 #include "core/time.hpp"
 
@@ -7,9 +8,12 @@ namespace cinema::reservation {
 
 boost::asio::awaitable<int> ReservationRecovery::run_once() {
   auto now = std::chrono::system_clock::now();
-  saga_.expire_keys(now);
+  auto unsettled = co_await run_blocking(blocking_, [&] {
+    saga_.expire_keys(now);
+    return reservations_.unsettled(iso_utc(now - settle_after_));
+  });
   int settled = 0;
-  for (const auto& pending : reservations_.unsettled(iso_utc(now - settle_after_))) {
+  for (const auto& pending : unsettled) {
     auto outcome = co_await payments_.settle_or_void(payment_request_for(pending));
     // "I could not ask" is not "nothing was charged": only payment's decision settles a reservation.
     if (!outcome.definitive()) {
@@ -17,7 +21,8 @@ boost::asio::awaitable<int> ReservationRecovery::run_once() {
       if (outcome.kind == Kind::unavailable || outcome.kind == Kind::unknown) break;  // payment unreachable: next pass
       continue;  // still pending at the card processor
     }
-    auto result = saga_.settle(pending, outcome, {{}, std::chrono::system_clock::now()});
+    auto result = co_await run_blocking(
+        blocking_, [&] { return saga_.settle(pending, outcome, {{}, std::chrono::system_clock::now()}); });
     if (result.status == status::requested) continue;
     ++settled;
     log_.info("recovered reservation", {{"rsvId", result.id}, {"status", result.status}});

@@ -12,6 +12,10 @@
 #include <chrono>
 
 #include "core/log.hpp"
+
+namespace cinema {
+class BlockingPool;
+}
 #include "services/reservation/payment_client.hpp"
 #include "services/reservation/reservation_saga.hpp"
 
@@ -20,8 +24,13 @@ namespace cinema::reservation {
 class ReservationRecovery {
  public:
   ReservationRecovery(ReservationRepository& reservations, ReservationSaga& saga, PaymentClient& payments,
-                      Logger& log, std::chrono::milliseconds settle_after)
-      : reservations_(reservations), saga_(saga), payments_(payments), log_(log), settle_after_(settle_after) {}
+                      Logger& log, std::chrono::milliseconds settle_after, BlockingPool* blocking = nullptr)
+      : reservations_(reservations),
+        saga_(saga),
+        payments_(payments),
+        log_(log),
+        settle_after_(settle_after),
+        blocking_(blocking) {}
   // One pass over the unsettled reservations; returns how many it settled.
   boost::asio::awaitable<int> run_once();
   // Passes every `interval` until `stopped` is set.
@@ -33,6 +42,7 @@ class ReservationRecovery {
   PaymentClient& payments_;
   Logger& log_;
   std::chrono::milliseconds settle_after_;
+  BlockingPool* blocking_;  // where its database calls run (the store's), null: in place
 };
 
 }  // namespace cinema::reservation

@@ -30,7 +30,7 @@ class ReservationService {
         handler_(reservations_, saga_, commits_, payments_),
         policy_(reservations_, saga_),
         recovery_(reservations_, saga_, payments_, context.log,
-                  std::chrono::milliseconds(context.config.integer("reservation.settle_after_ms"))) {}
+                  std::chrono::milliseconds(context.config.integer("reservation.settle_after_ms")), db_->blocking()) {}
   // The consumers' threads call the policy and the saga: they stop before any member is destroyed,
   // also when the service is torn down without a regular stop (start-up failed).
   ~ReservationService() {

@@ -1,0 +1,109 @@
+#include "cli/private_postgres.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "store/database.hpp"
+
+namespace cinema::cli {
+namespace {
+namespace fs = std::filesystem;
+
+// Debian installs each major version's server under /usr/lib/postgresql/<major>/bin: the newest.
+fs::path server_bin() {
+  fs::path best;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", error)) {
+    auto bin = entry.path() / "bin";
+    if (fs::exists(bin / "pg_ctl") && (best.empty() || entry.path().filename().string() > best.parent_path().filename().string()))
+      best = bin;
+  }
+  if (best.empty())
+    throw std::runtime_error("PostgreSQL's server is not installed (Debian: apt-get install postgresql); "
+                             "or give the services a DATABASE_URL of a server you run");
+  return best;
+}
+
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+bool running_as_root() { return ::geteuid() == 0; }
+
+// Runs a shell command line, as the postgres user when we are root; returns its exit status.
+int run(const std::string& command) {
+  auto line = running_as_root() ? "su postgres -s /bin/sh -c " + shell_quoted(command) : command;
+  int status = std::system(line.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string tail_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::string out;
+  for (auto i = lines.size() > 10 ? lines.size() - 10 : 0; i < lines.size(); ++i) out += "  " + lines[i] + "\n";
+  return out;
+}
+}  // namespace
+
+PrivatePostgres::PrivatePostgres(std::string directory, std::uint16_t port)
+    : directory_(fs::absolute(directory).string()), port_(port) {
+  auto bin = server_bin();
+  auto cluster = fs::path(directory_) / "cluster";
+  fs::create_directories(directory_);
+  if (running_as_root()) {
+    if (int status = std::system(fmt::format("chown -R postgres: {}", shell_quoted(directory_)).c_str()); status != 0)
+      throw std::runtime_error("cannot give " + directory_ + " to the postgres user");
+  }
+  if (!fs::exists(cluster / "PG_VERSION")) {
+    auto init = fmt::format("{} -D {} --auth=trust -U postgres -E UTF8 --no-instructions >{} 2>&1",
+                            shell_quoted((bin / "initdb").string()), shell_quoted(cluster.string()),
+                            shell_quoted(directory_ + "/initdb.log"));
+    if (run(init) != 0)
+      throw std::runtime_error("initdb failed:\n" + tail_of(fs::path(directory_) / "initdb.log"));
+  }
+  // fsync stays on: a commit the services answered must survive a crash of the server too.
+  auto options = fmt::format("-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200", port_, directory_);
+  auto start = fmt::format("{} -D {} -o {} -l {} -w -t 60 start >/dev/null 2>&1", shell_quoted((bin / "pg_ctl").string()),
+                           shell_quoted(cluster.string()), shell_quoted(options), shell_quoted(directory_ + "/server.log"));
+  if (run(start) != 0)
+    throw std::runtime_error(fmt::format("PostgreSQL did not start on port {}; its log ends with:\n{}", port_,
+                                         tail_of(fs::path(directory_) / "server.log")));
+}
+
+PrivatePostgres::~PrivatePostgres() {
+  auto bin = server_bin();
+  run(fmt::format("{} -D {} -m fast -w stop >/dev/null 2>&1", shell_quoted((bin / "pg_ctl").string()),
+                  shell_quoted((fs::path(directory_) / "cluster").string())));
+}
+
+std::string PrivatePostgres::url(const std::string& database) const {
+  return fmt::format("postgresql://postgres@127.0.0.1:{}/{}", port_, database);
+}
+
+void PrivatePostgres::create_databases(const std::vector<std::string>& names) const {
+  cli::create_databases(url("postgres"), names);
+}
+
+void create_databases(const std::string& admin_url, const std::vector<std::string>& names) {
+  auto admin = store::open_postgres(admin_url);
+  for (const auto& name : names) {
+    if (!admin->query("SELECT 1 FROM pg_database WHERE datname = $1", {name}).empty()) continue;
+    try {
+      admin->execute_script("CREATE DATABASE \"" + name + "\"");
+    } catch (const store::ConstraintViolation&) {  // created meanwhile by another `cinema up`
+    }
+  }
+}
+
+}  // namespace cinema::cli

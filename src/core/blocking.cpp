@@ -1,0 +1,14 @@
+#include "core/blocking.hpp"
+
+namespace cinema {
+
+BlockingPool::BlockingPool(std::size_t threads) : keep_running_(io_.get_executor()) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) threads_.emplace_back([this] { io_.run(); });
+}
+
+BlockingPool::~BlockingPool() {
+  keep_running_.reset();
+  for (auto& thread : threads_) thread.join();
+}
+
+}  // namespace cinema

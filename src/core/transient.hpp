@@ -1,0 +1,18 @@
+#pragma once
+// Marks a failure that says nothing about the request: a dependency (the database server) is down
+// or restarting. The HTTP boundary answers it with 503 and Retry-After instead of a 500, so clients
+// and the gateway retry later; what was not answered was not promised.
+#include <chrono>
+#include <string>
+
+namespace cinema {
+
+class Transient {
+ public:
+  virtual ~Transient() = default;
+  // What a client may be told (never the dependency's own error text).
+  [[nodiscard]] virtual std::string public_message() const = 0;
+  [[nodiscard]] virtual std::chrono::seconds retry_after() const { return std::chrono::seconds(1); }
+};
+
+}  // namespace cinema
