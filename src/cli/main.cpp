@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--postgres-url", up.postgres_url,
                      "With --store: a PostgreSQL server to use (postgresql://user@host:port/postgres) instead of a "
                      "private one under --data");
+  up_cmd->add_option("--replicas", up.replicas,
+                     "Instances of services: reservation=2,payment=2 (the k-th on the service's port + 10 k)");
   up_cmd->add_option("--postgres-port", up.postgres_port, "Port of the private PostgreSQL server (default: base port + 9)");
   up_cmd->add_option("--security", up.security_mode, "dev | enforce (default: dev on a loopback --host, else enforce)")
       ->check(CLI::IsMember({"dev", "enforce"}));

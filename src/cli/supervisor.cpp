@@ -34,6 +34,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Child {
   std::string service;
+  int instance = 0;  // of the service, from 0
   std::uint16_t port = 0;
   std::string log_path;
   pid_t pid = -1;
@@ -45,6 +46,11 @@ struct Child {
 
 // The address other processes use to reach a service listening on `options.host`.
 std::string reachable_host(const UpOptions& options) { return options.host == "0.0.0.0" ? "127.0.0.1" : options.host; }
+
+// "reservation", or "reservation-2" for its second instance: in messages and log file names.
+std::string instance_name(const Child& child) {
+  return child.instance == 0 ? child.service : fmt::format("{}-{}", child.service, child.instance + 1);
+}
 
 std::vector<std::string> child_environment(const UpOptions& options, const Child& child,
                                            const std::vector<Child>& children,
@@ -67,12 +73,17 @@ std::vector<std::string> child_environment(const UpOptions& options, const Child
     overrides.emplace_back("EVENT_BUS", "kafka");
     overrides.emplace_back("KAFKA_BROKERS", options.kafka_brokers);
   }
-  // Where each service is: the gateway's routes, and reservation's synchronous payment call.
+  // Where each service is: the gateway's routes, and reservation's synchronous payment call; a
+  // service with several instances is a list of them all.
+  std::map<std::string, std::string> addresses;
   for (const auto& other : children) {
     if (other.service == "gateway") continue;
-    auto address = fmt::format("{}:{}", reachable_host(options), other.port);
-    overrides.emplace_back(Config::env_name("gateway.upstream." + other.service), address);
-    if (other.service == "payment") overrides.emplace_back(Config::env_name("reservation.payment_upstream"), address);
+    auto& list = addresses[other.service];
+    list += (list.empty() ? "" : ",") + fmt::format("{}:{}", reachable_host(options), other.port);
+  }
+  for (const auto& [service, list] : addresses) {
+    overrides.emplace_back(Config::env_name("gateway.upstream." + service), list);
+    if (service == "payment") overrides.emplace_back(Config::env_name("reservation.payment_upstream"), list);
   }
   std::vector<std::string> environment;
   for (char** entry = environ; *entry; ++entry) {
@@ -177,15 +188,21 @@ void Supervisor::plan() {
   // Services keep their standard ports' order and spacing (movie 8081, reservation 8082, ...)
   // shifted to start at --base-port.
   constexpr int kFirstStandardPort = 8081;
+  auto replicas = parse_replicas(options_.replicas);
+  if (replicas.contains("gateway") && replicas["gateway"] != 1)
+    throw ConfigError("--replicas: the gateway runs once (it is the one address clients know)");
   for (const auto& entry : service_catalog()) {
-    Child child{.service = entry.name};
-    child.port = entry.name == "gateway" ? options_.gateway_port
-                                         : static_cast<std::uint16_t>(options_.base_port + entry.default_port -
-                                                                      kFirstStandardPort);
-    child.log_path = (logs / (entry.name + ".log")).string();
-    child.selected = options_.only.empty() ||
-                     std::find(options_.only.begin(), options_.only.end(), entry.name) != options_.only.end();
-    children_.push_back(child);
+    int count = replicas.contains(entry.name) ? replicas[entry.name] : 1;
+    for (int instance = 0; instance < count; ++instance) {
+      Child child{.service = entry.name, .instance = instance};
+      child.port = entry.name == "gateway" ? options_.gateway_port
+                                           : static_cast<std::uint16_t>(options_.base_port + entry.default_port -
+                                                                        kFirstStandardPort + 10 * instance);
+      child.log_path = (logs / (instance_name(child) + ".log")).string();
+      child.selected = options_.only.empty() ||
+                       std::find(options_.only.begin(), options_.only.end(), entry.name) != options_.only.end();
+      children_.push_back(child);
+    }
   }
 }
 
@@ -227,14 +244,14 @@ bool Supervisor::wait_ready(Child& child) {
     int status = 0;
     if (::waitpid(child.pid, &status, WNOHANG) == child.pid) {
       child.pid = -1;
-      std::cerr << fmt::format("cinema up: {} exited during start-up; its log ends with:\n{}", child.service,
+      std::cerr << fmt::format("cinema up: {} exited during start-up; its log ends with:\n{}", instance_name(child),
                                log_tail(child.log_path, 8));
       return false;
     }
     if (is_ready(options_, child)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::cerr << fmt::format("cinema up: {} not ready after {} ms; its log ends with:\n{}", child.service,
+  std::cerr << fmt::format("cinema up: {} not ready after {} ms; its log ends with:\n{}", instance_name(child),
                            options_.ready_timeout_ms, log_tail(child.log_path, 8));
   return false;
 }
@@ -253,7 +270,7 @@ void Supervisor::reap(bool stopping) {
     child->restart_at = Clock::now() + backoff;
     auto how = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
                                  : fmt::format("signal {}", WTERMSIG(status));
-    std::cout << fmt::format("cinema up: {} stopped ({}); restarting in {} ms. Log tail:\n{}", child->service, how,
+    std::cout << fmt::format("cinema up: {} stopped ({}); restarting in {} ms. Log tail:\n{}", instance_name(*child), how,
                              backoff.count(), log_tail(child->log_path, 5))
               << std::flush;
   }
@@ -263,7 +280,7 @@ void Supervisor::restart_due() {
   for (auto& child : children_) {
     if (!child.selected || child.pid != -1 || Clock::now() < child.restart_at) continue;
     start(child);
-    std::cout << fmt::format("cinema up: {} restarted (pid {})\n", child.service, child.pid) << std::flush;
+    std::cout << fmt::format("cinema up: {} restarted (pid {})\n", instance_name(child), child.pid) << std::flush;
   }
 }
 
@@ -278,7 +295,7 @@ void Supervisor::stop_all() {
   }
   for (auto& child : children_)
     if (child.pid > 0) {
-      std::cerr << fmt::format("cinema up: {} did not stop in time; killing it\n", child.service);
+      std::cerr << fmt::format("cinema up: {} did not stop in time; killing it\n", instance_name(child));
       ::kill(child.pid, SIGKILL);
       ::waitpid(child.pid, nullptr, 0);
     }
@@ -288,7 +305,7 @@ void Supervisor::print_summary() const {
   std::cout << fmt::format("cinema is up. Data in {}, logs in {}/logs\n", options_.data_dir, options_.data_dir);
   for (const auto& child : children_)
     if (child.selected)
-      std::cout << fmt::format("  {:<12} http://{}:{:<6} pid {:<8} log {}\n", child.service, options_.host, child.port,
+      std::cout << fmt::format("  {:<14} http://{}:{:<6} pid {:<8} log {}\n", instance_name(child), options_.host, child.port,
                                child.pid, child.log_path);
   if (options_.bus == "kafka")
     std::cout << fmt::format("  events on Kafka {} ({}); watch: kcat -C -b {} -t cinema\n", options_.kafka_brokers,
@@ -338,6 +355,28 @@ int Supervisor::run() {
 }  // namespace
 
 int run_up(const UpOptions& options) { return Supervisor(options).run(); }
+
+std::map<std::string, int> parse_replicas(const std::string& value) {
+  std::map<std::string, int> replicas;
+  std::size_t start = 0;
+  while (!value.empty() && start <= value.size()) {
+    auto end = std::min(value.find(',', start), value.size());
+    auto item = value.substr(start, end - start);
+    auto equals = item.find('=');
+    auto service = item.substr(0, equals);
+    int count = 0;
+    if (equals != std::string::npos) {
+      auto digits = item.substr(equals + 1);
+      if (!digits.empty() && digits.size() <= 2 && digits.find_first_not_of("0123456789") == std::string::npos)
+        count = std::stoi(digits);
+    }
+    if (!find_service(service) || count < 1 || count > 9)
+      throw ConfigError("--replicas: '" + item + "' is not <service>=<1..9> (e.g. reservation=2,payment=2)");
+    replicas[service] = count;
+    start = end + 1;
+  }
+  return replicas;
+}
 
 std::map<std::string, std::string> parse_store_choice(const std::string& value) {
   static const char* const kServicesWithData[] = {"movie", "reservation", "payment", "message", "viewpage"};

@@ -25,6 +25,9 @@ struct UpOptions {
   // empty: a private server under <data>/postgres on postgres_port (0: base port + 9).
   std::string postgres_url;
   std::uint16_t postgres_port = 0;
+  // Instances per service: "reservation=2,payment=2" (others 1; the gateway is always 1). The
+  // k-th instance (from 0) listens on the service's port + 10 k; callers spread over them.
+  std::string replicas;
   // security.mode of every child; empty: SECURITY_MODE, else dev on a loopback --host, enforce on any other.
   std::string security_mode;
   int ready_timeout_ms = 15'000;
@@ -36,5 +39,9 @@ int run_up(const UpOptions& options);
 // The backend of each service with data ("sqlite" or "postgres") that a --store value asks for;
 // throws ConfigError on a value it does not understand.
 std::map<std::string, std::string> parse_store_choice(const std::string& value);
+
+// The instances per service a --replicas value asks for (only the services it names); throws
+// ConfigError on a value it does not understand.
+std::map<std::string, int> parse_replicas(const std::string& value);
 
 }  // namespace cinema::cli

@@ -6,7 +6,7 @@ constexpr std::string_view kAppend =
     "INSERT INTO outbox (topic, event_id, event_type, event_key, payload, traceparent) VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr std::string_view kOldest =
     "SELECT id, topic, event_id, event_type, event_key, payload, traceparent FROM outbox ORDER BY id LIMIT $1";
-constexpr std::string_view kRemoveThrough = "DELETE FROM outbox WHERE id <= $1";
+constexpr std::string_view kRemoveRange = "DELETE FROM outbox WHERE id BETWEEN $1 AND $2";
 constexpr std::string_view kBacklog = "SELECT count(*) FROM outbox";
 }  // namespace
 
@@ -22,7 +22,15 @@ std::vector<OutboxRow> Outbox::oldest(std::int64_t limit) const {
   return rows;
 }
 
-void Outbox::remove_through(std::int64_t id) { db_.execute(kRemoveThrough, {id}); }
+void Outbox::remove_published(std::span<const OutboxRow> rows) {
+  // Rows come in id order; each run of consecutive ids is one statement (one, unless ids were skipped).
+  for (std::size_t start = 0; start < rows.size();) {
+    std::size_t end = start + 1;
+    while (end < rows.size() && rows[end].id == rows[end - 1].id + 1) ++end;
+    db_.execute(kRemoveRange, {rows[start].id, rows[end - 1].id});
+    start = end;
+  }
+}
 
 std::int64_t Outbox::backlog() const { return db_.query(kBacklog).at(0).integer(0); }
 

@@ -3,6 +3,7 @@
 // transaction (same database), so an event exists if and only if its change was committed. The
 // relay (relay.hpp) later copies outbox rows to the bus in id order and deletes them.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,8 +38,14 @@ class Outbox {
   // Call inside the transaction of the state change.
   void append(const Event& event, const std::string& topic);
   [[nodiscard]] std::vector<OutboxRow> oldest(std::int64_t limit) const;
-  void remove_through(std::int64_t id);  // rows up to and including `id` were published
+  // Removes exactly these rows (they were published), never a row between them that was not read:
+  // with several processes on one database server, a row with a lower id may commit after a higher
+  // one was read, and must wait for the next batch rather than vanish.
+  void remove_published(std::span<const OutboxRow> rows);
   [[nodiscard]] std::int64_t backlog() const;
+  // Whether this process's relay publishes the outbox now: one at a time among the processes of a
+  // service that share its database, so events leave in the order they were stored.
+  [[nodiscard]] bool relay_leads() { return db_.try_lead("outbox-relay"); }
   [[nodiscard]] store::Database& db() { return db_; }
 
  private:

@@ -70,6 +70,7 @@ void Relay::run() {
 }
 
 bool Relay::publish_batch() {
+  if (!outbox_.relay_leads()) return false;  // another instance publishes; asked again next poll
   auto rows = outbox_.oldest(kBatchSize);
   if (rows.empty()) return false;
   pacer_.took_batch();
@@ -79,7 +80,7 @@ bool Relay::publish_batch() {
     std::vector<Event> events;
     while (end < rows.size() && rows[end].topic == rows[start].topic) events.push_back(rows[end++].event);
     publisher_->publish(rows[start].topic, events);
-    outbox_.remove_through(rows[end - 1].id);
+    outbox_.remove_published(std::span<const OutboxRow>(rows).subspan(start, end - start));
     metrics_.counter("events_published_total", "Events the relay handed to the bus", {{"topic", rows[start].topic}})
         .inc(events.size());
     start = end;

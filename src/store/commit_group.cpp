@@ -3,6 +3,9 @@
 #include "core/blocking.hpp"
 
 namespace cinema::store {
+namespace {
+constexpr int kConflictAttempts = 4;
+}  // namespace
 
 CommitGroup::CommitGroup(Database& db, boost::asio::any_io_executor executor, std::function<void()> after_commit)
     : db_(db),
@@ -29,12 +32,20 @@ void CommitGroup::flush() {
   try {
     Transaction transaction(db_);
     for (auto& pending : group) {
-      try {
-        Transaction write(db_);
-        pending.write();
-        write.commit();
-      } catch (...) {
-        *pending.failure = std::current_exception();
+      // A write that lost a deadlock with another process's transaction (several instances on one
+      // database server) is undone alone, releasing its locks, and tried again.
+      for (int attempt = 1;; ++attempt) {
+        try {
+          Transaction write(db_);
+          pending.write();
+          write.commit();
+        } catch (const StoreConflict&) {
+          if (attempt < kConflictAttempts) continue;
+          *pending.failure = std::current_exception();
+        } catch (...) {
+          *pending.failure = std::current_exception();
+        }
+        break;
       }
     }
     transaction.commit();

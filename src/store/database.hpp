@@ -62,6 +62,12 @@ class StoreUnavailable : public StoreError, public Transient {
     return "the service's database is unavailable; retry later";
   }
 };
+// The server gave up on the transaction to break a deadlock or keep transactions serializable: the
+// same work, tried again at once, is likely to succeed (the commit group does so).
+class StoreConflict : public StoreUnavailable {
+ public:
+  using StoreUnavailable::StoreUnavailable;
+};
 
 class Database {
  public:
@@ -82,6 +88,10 @@ class Database {
   // same moment against the same server, wait instead of migrating twice.
   virtual void lock_schema() {}
   virtual void unlock_schema() {}
+  // Whether this process leads the work named `role` (the outbox relay) among the processes that
+  // share this database: the first to ask leads until it exits or loses its connection, and the
+  // others keep asking. Cheap to ask again while leading.
+  [[nodiscard]] virtual bool try_lead(std::string_view role) = 0;
 
   // Serializes use of the connection across threads; Transaction holds it for its whole life.
   std::recursive_mutex& mutex() { return mutex_; }

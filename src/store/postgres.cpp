@@ -143,6 +143,7 @@ class PostgresDatabase final : public Database {
   [[nodiscard]] std::string health() override;
   void lock_schema() override;
   void unlock_schema() override;
+  [[nodiscard]] bool try_lead(std::string_view role) override;
 
  protected:
   void begin() override;
@@ -163,6 +164,7 @@ class PostgresDatabase final : public Database {
   bool broken_ = false;           // guarded by mutex(): the connection must be replaced
   bool in_transaction_ = false;   // guarded by mutex()
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name, per connection
+  std::unordered_map<std::string, bool> leading_;  // roles whose advisory lock this session holds
   std::atomic<bool> healthy_{false};
   std::string last_problem_;      // guarded by problem_mutex_
   mutable std::mutex problem_mutex_;
@@ -231,6 +233,7 @@ bool PostgresDatabase::reconnect() {
   }
   connection_ = std::move(fresh);
   prepared_.clear();  // prepared statements belong to the old session
+  leading_.clear();   // and so did its advisory locks: another process may lead now
   broken_ = false;
   healthy_ = true;
   return true;
@@ -261,8 +264,8 @@ void PostgresDatabase::fail(const PGresult* result, std::string_view sql) {
   // 08: connection exception; 57P0x: the server is shutting down or restarting; 53: out of
   // resources; 40001/40P01: serialization failure, deadlock (a retry may succeed).
   bool lost = PQstatus(connection_.get()) != CONNECTION_OK;
-  if (lost || code.starts_with("08") || code.starts_with("57P") || code.starts_with("53") || code == "40001" ||
-      code == "40P01") {
+  if (!lost && (code == "40001" || code == "40P01")) throw StoreConflict(text);
+  if (lost || code.starts_with("08") || code.starts_with("57P") || code.starts_with("53")) {
     if (lost || code.starts_with("08") || code.starts_with("57P")) {
       broken_ = true;
       healthy_ = false;
@@ -347,6 +350,18 @@ std::string PostgresDatabase::health() {
 constexpr std::string_view kSchemaLockKey = "7216380123";
 
 void PostgresDatabase::lock_schema() { run(fmt::format("SELECT pg_advisory_lock({})", kSchemaLockKey), {}); }
+// A session-level advisory lock per role (its key: a hash of the role's name): held until the
+// session ends, so a process that dies or loses its connection hands the role on by itself.
+bool PostgresDatabase::try_lead(std::string_view role) {
+  std::lock_guard lock(mutex());
+  std::string name(role);
+  if (leading_.contains(name) && !broken_) return true;
+  auto rows = query("SELECT pg_try_advisory_lock(hashtext($1))", {"cinema.lead." + name});
+  bool leads = !rows.empty() && rows.front().integer(0) == 1;
+  if (leads) leading_[name] = true;
+  return leads;
+}
+
 void PostgresDatabase::unlock_schema() { run(fmt::format("SELECT pg_advisory_unlock({})", kSchemaLockKey), {}); }
 }  // namespace
 

@@ -7,6 +7,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include "store/wal_checkpointer.hpp"
@@ -151,6 +155,7 @@ class SqliteDatabase final : public Database {
   std::int64_t execute(std::string_view sql, std::initializer_list<Value> params) override;
   void execute_script(std::string_view sql) override;
   [[nodiscard]] std::string_view backend() const override { return "sqlite"; }
+  [[nodiscard]] bool try_lead(std::string_view role) override;
 
  protected:
   void begin() override { execute("BEGIN IMMEDIATE", {}); }
@@ -165,6 +170,8 @@ class SqliteDatabase final : public Database {
   int busy_timeout_ms_;  // read by the busy handler
   std::string watched_path_;  // of the WAL checkpointer; empty for ":memory:"
   StatementCache statements_;
+  std::string path_;
+  std::unordered_map<std::string, int> leading_;  // role -> the locked file's descriptor, kept open
 };
 
 Connection open_connection(const std::string& path) {
@@ -192,7 +199,7 @@ int wait_for_lock(void* timeout_ms, int tries) {
 }
 
 SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options)
-    : db_(open_connection(path)), busy_timeout_ms_(options.busy_timeout_ms) {
+    : db_(open_connection(path)), busy_timeout_ms_(options.busy_timeout_ms), path_(path) {
   // Set before switching to WAL, which itself needs a lock another process may hold.
   sqlite3_busy_handler(db_.get(), wait_for_lock, &busy_timeout_ms_);
   if (path != ":memory:") {
@@ -212,6 +219,22 @@ SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options)
 
 SqliteDatabase::~SqliteDatabase() {
   if (!watched_path_.empty()) unwatch_wal(watched_path_);
+  for (auto& [role, fd] : leading_) ::close(fd);
+}
+
+// A lock file beside the database: the kernel releases it when the process exits, however it ends.
+bool SqliteDatabase::try_lead(std::string_view role) {
+  std::lock_guard lock(mutex());
+  if (path_ == ":memory:" || leading_.contains(std::string(role))) return true;
+  auto lock_path = path_ + "." + std::string(role) + ".lead";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw StoreError("cannot open " + lock_path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  leading_.emplace(role, fd);
+  return true;
 }
 
 void SqliteDatabase::use_wal(const std::string& path) {

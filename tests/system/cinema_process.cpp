@@ -73,14 +73,17 @@ CinemaProcess::CinemaProcess(std::filesystem::path data_dir, std::vector<std::st
 
 bool CinemaProcess::start(const std::vector<std::string>& extra_args) {
   gateway_port_ = free_port_block(1);
-  base_port_ = free_port_block(10);  // the services, and a private PostgreSQL server at +9
+  // The services, a private PostgreSQL server at +9, second instances (--replicas) at +10...
+  base_port_ = free_port_block(20);
   std::vector<std::string> args = {CINEMA_BINARY, "up", "--data", data_dir_.string(), "--port",
                                    std::to_string(gateway_port_), "--base-port", std::to_string(base_port_)};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   // The same system tests run once per bus backend (see tests/CMakeLists.txt).
   if (const char* bus = std::getenv("CINEMA_TEST_BUS")) args.insert(args.end(), {"--bus", bus});
   // ...and in the polyglot shape: some services on PostgreSQL (a private server of `cinema up`).
-  if (const char* store = std::getenv("CINEMA_TEST_STORE")) args.insert(args.end(), {"--store", store});
+  const char* store = std::getenv("CINEMA_TEST_STORE");
+  if (store && std::find(extra_args.begin(), extra_args.end(), "--store") == extra_args.end())
+    args.insert(args.end(), {"--store", store});
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -32,6 +32,9 @@ constexpr store::Migration kMigrations[] = {
 constexpr std::string_view kInsert =
     "INSERT INTO payments (rsv_id, movie_id, status, amount, customer_id, reason, version, decide_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pay_id";
+constexpr std::string_view kInsertFirst =
+    "INSERT INTO payments (rsv_id, movie_id, status, amount, customer_id, reason, version, decide_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (rsv_id) DO NOTHING RETURNING pay_id";
 constexpr std::string_view kDuePending =
     "SELECT pay_id, rsv_id, movie_id, status, amount, customer_id, reason, version FROM payments "
     "WHERE status = 'pending' AND decide_at <= $1 ORDER BY pay_id LIMIT 100";
@@ -64,6 +67,16 @@ contracts::PaymentState PaymentRepository::insert(const contracts::PaymentState&
   auto rows = db_.query(kInsert, {p.rsv_id, p.movie_id, p.status, p.amount, p.customer_id, p.reason, p.version, due});
   auto stored = p;
   stored.pay_id = rows.at(0).integer(0);
+  return stored;
+}
+
+std::optional<contracts::PaymentState> PaymentRepository::insert_first(const contracts::PaymentState& p,
+                                                                       const std::string& decide_at) {
+  store::Value due = decide_at.empty() ? store::Value(nullptr) : store::Value(decide_at);
+  auto rows = db_.query(kInsertFirst, {p.rsv_id, p.movie_id, p.status, p.amount, p.customer_id, p.reason, p.version, due});
+  if (rows.empty()) return std::nullopt;
+  auto stored = p;
+  stored.pay_id = rows.front().integer(0);
   return stored;
 }
 

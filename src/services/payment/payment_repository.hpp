@@ -21,6 +21,10 @@ class PaymentRepository {
   // Returns it with its new payId; store::ConstraintViolation when the rsvId already has a payment.
   // `decide_at` (ISO UTC): when a pending payment is decided; empty for a decided one.
   contracts::PaymentState insert(const contracts::PaymentState& payment, const std::string& decide_at = {});
+  // The same, unless the rsvId has a payment already (recorded meanwhile by another process of
+  // the service, which this one waited for at the unique key): then nullopt, and nothing changed.
+  std::optional<contracts::PaymentState> insert_first(const contracts::PaymentState& payment,
+                                                      const std::string& decide_at = {});
   // Pending payments whose decide_at is reached (at most 100, oldest first).
   [[nodiscard]] std::vector<contracts::PaymentState> due_pending(const std::string& now_iso) const;
   [[nodiscard]] std::optional<contracts::PaymentState> find(std::int64_t pay_id) const;

@@ -64,7 +64,12 @@ http::Response PaymentsHandler::record(const contracts::PaymentRequest& wanted, 
   if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) return repeated(*stored, wanted);
   auto now = std::chrono::system_clock::now();
   bool pending = payment.status == status::pending;
-  payment = payments_.insert(payment, pending ? iso_utc(now + options_.processor_hang) : std::string{});
+  auto inserted = payments_.insert_first(payment, pending ? iso_utc(now + options_.processor_hang) : std::string{});
+  if (!inserted) {  // another process of payment recorded this reservation's payment first
+    if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) return repeated(*stored, wanted);
+    throw store::StoreError("payment of reservation " + std::to_string(wanted.rsv_id) + " vanished");
+  }
+  payment = *inserted;
   if (!pending) {
     events_.emit(contracts::payment_event(event_type_of(payment), payment, {trace_id, now}));
     events_.published();

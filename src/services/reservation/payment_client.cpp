@@ -28,6 +28,7 @@ PaymentClient::PaymentClient(boost::asio::io_context& io, PaymentClientOptions o
                              MetricsRegistry& metrics)
     : client_(io, http::ClientOptions{.connect_timeout = options.timeout, .request_timeout = options.timeout}),
       options_(std::move(options)),
+      payment_("payment", http::parse_instances(options_.upstream)),
       breaker_(breaker),
       credential_(credential),
       metrics_(metrics) {
@@ -61,10 +62,17 @@ boost::asio::awaitable<PaymentOutcome> PaymentClient::call(std::string target, c
   ++in_flight_;
   std::optional<http::UpstreamError> error;
   http::Response response;
-  try {
-    response = co_await client_.send(options_.upstream, std::move(call));
-  } catch (const http::UpstreamError& e) {
-    error = e;
+  // A refused connection reached no instance: the next one is tried (each at most once).
+  auto first = payment_.next_start();
+  for (std::size_t attempt = 0; attempt < std::max<std::size_t>(payment_.size(), 1); ++attempt) {
+    error.reset();
+    try {
+      if (payment_.size() == 0) throw http::UpstreamError(http::UpstreamError::Kind::connect, "no payment instance is configured");
+      response = co_await client_.send(payment_.pick(first, attempt), call);
+    } catch (const http::UpstreamError& e) {
+      error = e;
+    }
+    if (!error || error->kind() != http::UpstreamError::Kind::connect) break;
   }
   --in_flight_;
   if (!error) co_return classify(response, through_breaker);

@@ -15,6 +15,7 @@
 
 #include "contracts/payment_api.hpp"
 #include "core/http/client.hpp"
+#include "core/http/instances.hpp"
 #include "core/metrics.hpp"
 #include "core/resilience/circuit_breaker.hpp"
 
@@ -43,7 +44,7 @@ struct PaymentOutcome {
 };
 
 struct PaymentClientOptions {
-  std::string upstream;  // host:port of payment
+  std::string upstream;  // host:port of payment; several instances: "h:p1,h:p2" (spread in turn)
   std::chrono::milliseconds timeout{3000};
   std::size_t max_in_flight = 256;
 };
@@ -68,6 +69,7 @@ class PaymentClient {
 
   http::Client client_;
   PaymentClientOptions options_;
+  http::Instances payment_;
   resilience::CircuitBreaker& breaker_;
   security::ServiceCredential& credential_;
   MetricsRegistry& metrics_;

@@ -5,6 +5,10 @@
 #include "core/time.hpp"
 
 namespace cinema::reservation {
+namespace {
+// Longer than one recovery of a reservation takes (a payment call times out in seconds).
+constexpr auto kRecoveryLease = std::chrono::seconds(30);
+}  // namespace
 
 boost::asio::awaitable<int> ReservationRecovery::run_once() {
   auto now = std::chrono::system_clock::now();
@@ -14,9 +18,15 @@ boost::asio::awaitable<int> ReservationRecovery::run_once() {
   });
   int settled = 0;
   for (const auto& pending : unsettled) {
+    // Claimed first: another instance of the service recovering at the same time skips it.
+    if (!co_await run_blocking(blocking_, [&] {
+          return reservations_.claim_for_recovery(pending.id, iso_utc(now), iso_utc(now + kRecoveryLease));
+        }))
+      continue;
     auto outcome = co_await payments_.settle_or_void(payment_request_for(pending));
     // "I could not ask" is not "nothing was charged": only payment's decision settles a reservation.
     if (!outcome.definitive()) {
+      co_await run_blocking(blocking_, [&] { reservations_.release_recovery(pending.id); });  // next pass may try
       using Kind = PaymentOutcome::Kind;
       if (outcome.kind == Kind::unavailable || outcome.kind == Kind::unknown) break;  // payment unreachable: next pass
       continue;  // still pending at the card processor

@@ -1,5 +1,7 @@
 #include "services/reservation/reservation_repository.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "events/inbox.hpp"
@@ -64,6 +66,11 @@ constexpr store::Migration kMigrations[] = {
       CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
       CREATE INDEX reservations_by_movie ON reservations (movie_id, status);
     )sql"},
+    // Recovery claims a reservation until this time, so that the recovery of another instance of
+    // the service leaves it alone meanwhile.
+    {5, "recovery lease", R"sql(
+      ALTER TABLE reservations ADD COLUMN recovery_lease TEXT;
+    )sql"},
 };
 
 constexpr std::string_view kUpsertScreening =
@@ -88,12 +95,14 @@ constexpr std::string_view kInsert =
     "created_at) VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9) RETURNING rsv_id";
 constexpr std::string_view kHoldSeat = "INSERT INTO seat_holds (screening_id, seat, rsv_id) VALUES ($1, $2, $3)";
 constexpr std::string_view kUpdate =
-    "UPDATE reservations SET status = $2, pay_id = $3, reason = $4, version = $5 WHERE rsv_id = $1";
+    "UPDATE reservations SET status = $2, pay_id = $3, reason = $4, version = $5 WHERE rsv_id = $1 AND version = $6";
 constexpr std::string_view kFindKey =
     "SELECT fingerprint, rsv_id, answer_status, answer_body, created_at FROM idempotency_keys "
     "WHERE customer_id = $1 AND idem_key = $2";
 constexpr std::string_view kInsertKey =
     "INSERT INTO idempotency_keys (customer_id, idem_key, fingerprint, rsv_id, created_at) VALUES ($1, $2, $3, $4, $5)";
+constexpr std::string_view kKeyReservation =
+    "UPDATE idempotency_keys SET rsv_id = $3 WHERE customer_id = $1 AND idem_key = $2";
 constexpr std::string_view kKeyAnswer =
     "UPDATE idempotency_keys SET answer_status = $3, answer_body = $4 WHERE customer_id = $1 AND idem_key = $2";
 constexpr std::string_view kForgetKey = "DELETE FROM idempotency_keys WHERE customer_id = $1 AND idem_key = $2";
@@ -101,6 +110,10 @@ constexpr std::string_view kExpireKeys = "DELETE FROM idempotency_keys WHERE cre
 constexpr std::string_view kReservedOfMovie =
     "WHERE movie_id = $1 AND status = 'reserved' "
     "AND screening_id IN (SELECT screening_id FROM screenings WHERE starts_at > $2) ORDER BY rsv_id";
+constexpr std::string_view kClaimForRecovery =
+    "UPDATE reservations SET recovery_lease = $3 WHERE rsv_id = $1 AND status = 'reqReserve' "
+    "AND (recovery_lease IS NULL OR recovery_lease < $2)";
+constexpr std::string_view kReleaseRecovery = "UPDATE reservations SET recovery_lease = NULL WHERE rsv_id = $1";
 constexpr std::string_view kReleaseSeats = "DELETE FROM seat_holds WHERE rsv_id = $1";
 constexpr std::string_view kSelect =
     "SELECT rsv_id, movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version "
@@ -176,13 +189,17 @@ Reservation ReservationRepository::insert(const Reservation& r, const std::strin
                                   nlohmann::json(r.seats).dump(), r.reason, r.version, created_at});
   Reservation stored = r;
   stored.id = rows.at(0).integer(0);
-  for (const auto& seat : r.seats) db_.execute(kHoldSeat, {r.screening_id, seat, stored.id});
+  // In one order everywhere, so that two reservations of overlapping seats made by two processes
+  // at once wait for each other instead of deadlocking.
+  auto seats = r.seats;
+  std::sort(seats.begin(), seats.end());
+  for (const auto& seat : seats) db_.execute(kHoldSeat, {r.screening_id, seat, stored.id});
   return stored;
 }
 
-void ReservationRepository::update(const Reservation& r) {
+bool ReservationRepository::update(const Reservation& r) {
   store::Value pay_id = r.pay_id ? store::Value(*r.pay_id) : store::Value(nullptr);
-  db_.execute(kUpdate, {r.id, r.status, pay_id, r.reason, r.version});
+  return db_.execute(kUpdate, {r.id, r.status, pay_id, r.reason, r.version, r.version - 1}) == 1;
 }
 
 std::optional<IdempotencyRecord> ReservationRepository::find_key(const IdempotencyScope& scope) const {
@@ -196,6 +213,10 @@ std::optional<IdempotencyRecord> ReservationRepository::find_key(const Idempoten
 void ReservationRepository::insert_key(const IdempotencyScope& scope, const std::string& fingerprint,
                                        std::int64_t rsv_id, const std::string& created_at) {
   db_.execute(kInsertKey, {scope.customer_id, scope.key, fingerprint, rsv_id, created_at});
+}
+
+void ReservationRepository::set_key_reservation(const IdempotencyScope& scope, std::int64_t rsv_id) {
+  db_.execute(kKeyReservation, {scope.customer_id, scope.key, rsv_id});
 }
 
 void ReservationRepository::remember_answer(const IdempotencyScope& scope, int status, const std::string& body) {
@@ -214,6 +235,13 @@ std::vector<Reservation> ReservationRepository::reserved_of_movie(std::int64_t m
                                                                  const std::string& starting_after_iso) const {
   return reservations_from(db_.query(query(kReservedOfMovie), {movie_id, starting_after_iso}));
 }
+
+bool ReservationRepository::claim_for_recovery(std::int64_t id, const std::string& now_iso,
+                                               const std::string& until_iso) {
+  return db_.execute(kClaimForRecovery, {id, now_iso, until_iso}) == 1;
+}
+
+void ReservationRepository::release_recovery(std::int64_t id) { db_.execute(kReleaseRecovery, {id}); }
 
 void ReservationRepository::release_seats(std::int64_t reservation_id) { db_.execute(kReleaseSeats, {reservation_id}); }
 

@@ -49,16 +49,26 @@ class ReservationRepository {
   // Inserts the reservation and holds its seats; returns it with its id. Throws
   // store::ConstraintViolation when a seat is already held.
   Reservation insert(const Reservation& reservation, const std::string& created_at);
-  void update(const Reservation& reservation);
+  // Stores the reservation's next state if the stored one is still the state it came from (its
+  // version minus one); false when another process changed it first, and nothing is written.
+  [[nodiscard]] bool update(const Reservation& reservation);
   void release_seats(std::int64_t reservation_id);
+  // Claims a reservation still in reqReserve for recovery until `until_iso`, unless another claim
+  // runs at `now_iso`; false: not this process's to recover now.
+  [[nodiscard]] bool claim_for_recovery(std::int64_t id, const std::string& now_iso, const std::string& until_iso);
+  void release_recovery(std::int64_t id);
   [[nodiscard]] std::optional<Reservation> find(std::int64_t id) const;
   // Reserved reservations of the movie whose screening starts after `starting_after_iso`.
   [[nodiscard]] std::vector<Reservation> reserved_of_movie(std::int64_t movie_id,
                                                           const std::string& starting_after_iso) const;
 
   [[nodiscard]] std::optional<IdempotencyRecord> find_key(const IdempotencyScope& scope) const;
+  // Throws store::ConstraintViolation when the key is already taken (by a request in flight in
+  // another process: this one waits for that request's transaction at the key first).
   void insert_key(const IdempotencyScope& scope, const std::string& fingerprint, std::int64_t rsv_id,
                   const std::string& created_at);
+  // The reservation the key made, once it exists (insert_key claimed the key before).
+  void set_key_reservation(const IdempotencyScope& scope, std::int64_t rsv_id);
   void remember_answer(const IdempotencyScope& scope, int status, const std::string& body);
   // A retry with the same key then starts afresh (when payment certainly did not charge).
   void forget_key(const IdempotencyScope& scope);

@@ -64,13 +64,21 @@ std::variant<Reservation, Refusal, Replay> ReservationSaga::start(const Reservat
   if (!amount)
     return refusal(422, "amount_out_of_range", "the price of these seats is beyond what one payment may charge");
   auto pending = request_reservation(std::get<Screening>(screening), customer, chosen, *amount, request.card_number);
+  // The key is claimed before any seat is held: another process handling a retry under the same
+  // key right now waits for this transaction at the key's row, then finds it taken.
+  if (!fingerprint.empty()) try {
+      reservations_.insert_key(scope, fingerprint, 0, now_iso);
+    } catch (const store::ConstraintViolation&) {
+      return refusal(409, "idempotency_in_flight",
+                     "a request with this Idempotency-Key is being handled; retry later for its answer");
+    }
   try {
     pending = reservations_.insert(pending, now_iso);
   } catch (const store::ConstraintViolation&) {
     // The primary key of seat_holds: someone else holds one of these seats.
     return refusal(409, "seat_taken", "one of the seats is already taken; nothing was reserved");
   }
-  if (!fingerprint.empty()) reservations_.insert_key(scope, fingerprint, pending.id, now_iso);
+  if (!fingerprint.empty()) reservations_.set_key_reservation(scope, pending.id);
   transaction.commit();
   return pending;
 }
@@ -150,9 +158,11 @@ Reservation ReservationSaga::settle(const Reservation& pending, const PaymentOut
   } else {
     auto reason = outcome.kind == Kind::declined ? outcome.payment.reason : "payment_unavailable";
     next = reject(*current, reason.empty() ? "declined" : reason);
-    reservations_.release_seats(next.id);
   }
-  reservations_.update(next);
+  // Another process (recovery, or a retry served elsewhere) settled it since it was read: its
+  // settlement stands, and this one writes and emits nothing.
+  if (!reservations_.update(next)) return reservations_.find(pending.id).value_or(next);
+  if (next.status == status::rejected) reservations_.release_seats(next.id);
   emit("ReservationCreated", *current, origin);
   emit(next.status == status::reserved ? "ReservationConfirmed" : "ReservationRejected", next, origin);
   // Paid while its movie was being deleted: it is cancelled and refunded like the movie's others.
@@ -173,7 +183,8 @@ std::variant<Reservation, Refusal> ReservationSaga::cancel(std::int64_t id, cons
     cutoff = shifted_iso(screening->starts_at, -rules_.cancel_cutoff);
   auto decision = request_cancel(*current, now_iso, cutoff);
   if (!decision.next) return refusal(409, decision.refusal_code, decision.refusal);
-  reservations_.update(*decision.next);
+  if (!reservations_.update(*decision.next))
+    return refusal(409, "conflict", "reservation " + std::to_string(id) + " changed meanwhile; read it again");
   emit("ReservationCancelRequested", *decision.next, origin);
   transaction.commit();
   events_.published();
@@ -184,7 +195,7 @@ void ReservationSaga::on_payment_cancelled(std::int64_t rsv_id, const contracts:
   auto current = reservations_.find(rsv_id);
   if (!current || current->status != status::cancel_requested) return;
   auto cancelled = complete_cancel(*current);
-  reservations_.update(cancelled);
+  if (!reservations_.update(cancelled)) return;  // completed by another process of the service
   reservations_.release_seats(rsv_id);
   emit("ReservationCancelled", cancelled, origin);
 }
@@ -199,7 +210,7 @@ void ReservationSaga::system_cancel(Reservation reservation, std::string reason,
   auto decision = request_cancel(std::move(reservation));
   if (!decision.next) return;
   decision.next->reason = std::move(reason);
-  reservations_.update(*decision.next);
+  if (!reservations_.update(*decision.next)) return;  // changed by another process of the service
   emit("ReservationCancelRequested", *decision.next, origin);
 }
 
