@@ -26,6 +26,11 @@ def fmt_ratio(a, b):
     return "—" if not a or not b else f"{a / b:.2f}×"
 
 
+def figures(r):
+    """'4,583 | 6.51 | 14.89 | 0': req/s, p50 ms, p99 ms and errors of one wrk run, as table cells."""
+    return f"{fmt_int(r['rps'])} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p99_us'])} | {r['non2xx'] + r['socket_errors']}"
+
+
 def check(ok):
     return "—" if ok is None else ("met" if ok else "**not met**")
 
@@ -108,6 +113,15 @@ def main():
         target(f"security.mode enforce costs ≤ 10% of dev: {what}",
                f"{fmt_int(e)}/s against {fmt_int(d)}/s ({(1 - e / d) * 100:+.1f}% slower)" if d and e else "—",
                None if not d or not e else e >= 0.9 * d)
+    # Reserve with reservation and payment on PostgreSQL, beside the embedded figure of this run.
+    emb, pg, pg2 = wrk.get("ours_reserve"), wrk.get("pg_reserve"), wrk.get("pg2_reserve")
+    target("reserve on PostgreSQL ≥ 40% of embedded, p99 < 3× embedded p99",
+           f"{fmt_ratio(pg['rps'], emb['rps'])} of {fmt_int(emb['rps'])}/s, p99 {fmt_ms(pg['p99_us'])} ms against "
+           f"{fmt_ms(emb['p99_us'])} ms" if emb and pg else "—",
+           None if not emb or not pg else pg["rps"] >= 0.4 * emb["rps"] and pg["p99_us"] < 3 * emb["p99_us"])
+    target("two instances of reservation and payment on PostgreSQL faster than one",
+           f"{fmt_int(pg2['rps'])}/s against {fmt_int(pg['rps'])}/s" if pg and pg2 else "—",
+           None if not pg or not pg2 else pg2["rps"] > pg["rps"])
     s = startup.get("cinema embedded")
     target("`cinema up` ready < 1 s", f"{s} ms" if s is not None else "—", None if s is None else s < 1000)
     w("## Targets")
@@ -127,8 +141,7 @@ def main():
         for i in ("nginx_200", "bare_liveness", "direct_lag", "nginx_proxy_lag", "gateway_lag"):
             r = wrk.get(i)
             if r:
-                w(f"| {r['label']} | {fmt_int(r['rps'])} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p99_us'])} | "
-                  f"{r['non2xx'] + r['socket_errors']} | {shares_text(cpu, i) or '—'} | {r.get('wrk_cpu_pct', '—')} | "
+                w(f"| {r['label']} | {figures(r)} | {shares_text(cpu, i) or '—'} | {r.get('wrk_cpu_pct', '—')} | "
                   f"{r.get('other_cpu_pct', '—')} |")
         w("")
         w(f"Ratios: bare service route / nginx `return 200` = **{fmt_ratio(bare, n200)}**; "
@@ -206,6 +219,25 @@ def main():
               + ", ".join(f"{r['process']} {r['pct']}%" for r in sorted(shares, key=lambda r: -r["pct"]))
               + f" (total {total}%; {total * 10 / rps('enf_reserve'):.2f} ms of CPU per request).")
             w("")
+
+    # ---- 3c. PostgreSQL ----
+    pg_rows = [("ours_reserve", "embedded (SQLite files), one instance each"),
+               ("pg_reserve", "reservation and payment on PostgreSQL, one instance each"),
+               ("pg2_reserve", "reservation and payment on PostgreSQL, two instances each")]
+    if any(i in wrk for i, _ in pg_rows[1:]):
+        w("## 3c. Reserve on PostgreSQL (POST /reservations through the gateway, every service running)")
+        w("")
+        w("| store | req/s | p50 ms | p99 ms | errors | / embedded | servers' CPU, % of a core |")
+        w("|---|---:|---:|---:|---:|---:|---|")
+        base = wrk.get("ours_reserve")
+        for i, label in pg_rows:
+            r = wrk.get(i)
+            if r:
+                w(f"| {label} | {figures(r)} | {fmt_ratio(r['rps'], base and base['rps'])} | {shares_text(cpu, i) or '—'} |")
+        w("")
+        w("An Express + Sequelize + PostgreSQL + Redis booking service held ~470 seats/s on this kind of machine "
+          "without any payment step (../shared/FACTS.md).")
+        w("")
 
     # ---- 4. freshness ----
     if fresh:
