@@ -97,6 +97,32 @@ TEST_F(OutboxInboxTest, RelayPublishesInCommitOrderAndEmptiesTheOutbox) {
   EXPECT_EQ(all, expected);
 }
 
+// With several processes on one database server, a row with a lower id can commit after a higher
+// one was read: removing what was published must not take it along unpublished.
+TEST_F(OutboxInboxTest, RemovingPublishedRowsKeepsARowBetweenThemThatWasNotRead) {
+  Outbox outbox(*db_);
+  for (auto id : {"first", "late", "third"}) outbox.append(event(id), "cinema");
+  auto rows = outbox.oldest(10);
+  ASSERT_EQ(rows.size(), 3u);
+  std::vector<OutboxRow> read = {rows[0], rows[2]};  // "late" was not visible yet when they were read
+  outbox.remove_published(read);
+  auto left = outbox.oldest(10);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left.front().event.event_id, "late");
+}
+
+// Two processes of a service share its database: only one relay publishes at a time, until it is gone.
+TEST_F(OutboxInboxTest, OneRelayAtATimeLeadsAmongTheConnectionsOfADatabase) {
+  auto other_process = store::open_sqlite((dir_ / "service.db").string());
+  Outbox mine(*db_), theirs(*other_process);
+  // The lock is per open file: a second connection in this process stands for another process.
+  EXPECT_TRUE(mine.relay_leads());
+  EXPECT_TRUE(mine.relay_leads()) << "asking again while leading";
+  EXPECT_FALSE(theirs.relay_leads());
+  db_.reset();  // the leader goes away (a process that exits, however)
+  EXPECT_TRUE(theirs.relay_leads());
+}
+
 // A bus that refuses the first `failures` publishes.
 class FlakyPublisher final : public Publisher {
  public:
