@@ -15,6 +15,7 @@
 #include "core/config.hpp"
 #include "core/service_host.hpp"
 #include "events/runtime.hpp"
+#include "store/service_database.hpp"
 
 namespace {
 using namespace cinema;
@@ -48,6 +49,9 @@ int show_config(const std::string& name, const std::string& config_file) {
     auto value = spec.type == SettingType::string    ? config.text(spec.key)
                  : spec.type == SettingType::integer ? std::to_string(config.integer(spec.key))
                                                      : std::string(config.boolean(spec.key) ? "true" : "false");
+    // Secrets are not printed: a terminal and its scrollback are no place for them.
+    if (spec.key.ends_with(".secret") && !value.empty()) value = "(set, " + std::to_string(value.size()) + " bytes; not shown)";
+    if (spec.key == "database.url") value = store::without_password(value);
     std::cout << spec.key << " = " << value << "  (" << config.source(spec.key) << ")\n";
   }
   return 0;

@@ -56,15 +56,30 @@ std::string tail_of(const fs::path& file) {
 }
 }  // namespace
 
+namespace {
+// Run as root, the cluster belongs to the postgres user, who must be able to reach it: a data
+// directory inside a private one (/root, a mktemp -d) is out of its reach, and the cluster goes to
+// a directory of its own under /var/lib/postgresql/cinema instead, one per data directory.
+std::string reachable_directory(const std::string& wanted) {
+  fs::create_directories(wanted);
+  if (!running_as_root()) return wanted;
+  auto give = [](const std::string& directory) {
+    if (std::system(fmt::format("chown -R postgres: {}", shell_quoted(directory)).c_str()) != 0)
+      throw std::runtime_error("cannot give " + directory + " to the postgres user");
+  };
+  give(wanted);
+  if (run("test -w " + shell_quoted(wanted) + " -a -x " + shell_quoted(wanted)) == 0) return wanted;
+  auto fallback = fmt::format("/var/lib/postgresql/cinema/{:016x}", std::hash<std::string>{}(wanted));
+  fs::create_directories(fallback);
+  give(fallback);
+  return fallback;
+}
+}  // namespace
+
 PrivatePostgres::PrivatePostgres(std::string directory, std::uint16_t port)
-    : directory_(fs::absolute(directory).string()), port_(port) {
+    : directory_(reachable_directory(fs::absolute(directory).string())), port_(port) {
   auto bin = server_bin();
   auto cluster = fs::path(directory_) / "cluster";
-  fs::create_directories(directory_);
-  if (running_as_root()) {
-    if (int status = std::system(fmt::format("chown -R postgres: {}", shell_quoted(directory_)).c_str()); status != 0)
-      throw std::runtime_error("cannot give " + directory_ + " to the postgres user");
-  }
   if (!fs::exists(cluster / "PG_VERSION")) {
     auto init = fmt::format("{} -D {} --auth=trust -U postgres -E UTF8 --no-instructions >{} 2>&1",
                             shell_quoted((bin / "initdb").string()), shell_quoted(cluster.string()),

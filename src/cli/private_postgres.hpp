@@ -23,6 +23,9 @@ class PrivatePostgres {
   // Creates each database that does not exist yet.
   void create_databases(const std::vector<std::string>& names) const;
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  // Where the cluster, its socket and its logs are: the directory given, or, when the postgres
+  // user cannot reach that one, a directory of its own under /var/lib/postgresql/cinema.
+  [[nodiscard]] const std::string& directory() const { return directory_; }
 
  private:
   std::string directory_;

@@ -314,7 +314,9 @@ void Supervisor::print_summary() const {
     std::string where;
     for (const auto& [service, url] : database_urls_) where += (where.empty() ? "" : ", ") + service;
     std::cout << fmt::format("  on PostgreSQL ({}): {}; the others on SQLite files in {}\n",
-                             postgres_ ? "a private server, port " + std::to_string(postgres_->port()) : "the server given",
+                             postgres_ ? fmt::format("a private server on port {} in {}", postgres_->port(),
+                                                     postgres_->directory())
+                                       : "the server given",
                              where, options_.data_dir);
   }
   if (options_.security_mode == "dev")

@@ -3,8 +3,6 @@
 #include <filesystem>
 
 namespace cinema::store {
-namespace {
-// The URL without its password, for the log.
 std::string without_password(const std::string& url) {
   auto scheme = url.find("://"), at = url.find('@');
   if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
@@ -12,7 +10,6 @@ std::string without_password(const std::string& url) {
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon) + ":***" + url.substr(at);
 }
-}  // namespace
 
 SqliteOptions sqlite_options(const Config& config) {
   return {.synchronous_full = config.text("data.synchronous") == "full"};

@@ -10,6 +10,9 @@
 
 namespace cinema::store {
 
+// A database URL as it may be shown (logs, `cinema config show`): its password replaced by ***.
+std::string without_password(const std::string& url);
+
 // SQLite options from the settings every service has (data.synchronous), for every file it opens.
 SqliteOptions sqlite_options(const Config& config);
 

@@ -45,6 +45,18 @@ TEST(CinemaCli, EnvironmentOverridesDefaultsAndIsReportedAsTheSource) {
       << from_env.output;
 }
 
+TEST(CinemaCli, ConfigShowNamesSecretsWithoutPrintingThem) {
+  auto shown = run("config show reservation",
+                   "SECURITY_JWT_SECRET=0123456789abcdef0123456789abcdef-secret "
+                   "DATABASE_URL=postgresql://cinema:hunter2@db:5432/reservation");
+  ASSERT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_EQ(shown.output.find("0123456789abcdef"), std::string::npos) << shown.output;
+  EXPECT_EQ(shown.output.find("hunter2"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("database.url = postgresql://cinema:***@db:5432/reservation  (env DATABASE_URL)"),
+            std::string::npos)
+      << shown.output;
+}
+
 TEST(CinemaCli, UnknownServiceIsAnError) {
   auto result = run("serve nosuchservice");
   EXPECT_NE(result.exit_code, 0);
