@@ -28,34 +28,42 @@ void CommitGroup::flush() {
     group.swap(pending_);
     flush_posted_ = false;
   }
+  std::vector<Pending*> round;
+  for (auto& pending : group) round.push_back(&pending);
+  for (int attempt = 1; !round.empty(); ++attempt) round = commit_round(round, attempt);
+  for (auto& pending : group) pending.waiter->resume();
+}
+
+// One transaction over `writes`, each in a savepoint. A write that lost a deadlock with another
+// process's transaction (several instances on one database server) is undone alone; it cannot be
+// retried in this transaction, whose earlier writes may hold the very locks the other one waits
+// for, so it is returned to run again in a transaction of its own once this one has committed.
+std::vector<CommitGroup::Pending*> CommitGroup::commit_round(const std::vector<Pending*>& writes, int attempt) {
+  std::vector<Pending*> conflicted;
   bool committed = false;
   try {
     Transaction transaction(db_);
-    for (auto& pending : group) {
-      // A write that lost a deadlock with another process's transaction (several instances on one
-      // database server) is undone alone, releasing its locks, and tried again.
-      for (int attempt = 1;; ++attempt) {
-        try {
-          Transaction write(db_);
-          pending.write();
-          write.commit();
-        } catch (const StoreConflict&) {
-          if (attempt < kConflictAttempts) continue;
-          *pending.failure = std::current_exception();
-        } catch (...) {
-          *pending.failure = std::current_exception();
-        }
-        break;
+    for (auto* pending : writes) {
+      try {
+        Transaction write(db_);
+        pending->write();
+        write.commit();
+      } catch (const StoreConflict&) {
+        if (attempt < kConflictAttempts) conflicted.push_back(pending);
+        else *pending->failure = std::current_exception();
+      } catch (...) {
+        *pending->failure = std::current_exception();
       }
     }
     transaction.commit();
     committed = true;
   } catch (...) {
-    for (auto& pending : group)
-      if (!*pending.failure) *pending.failure = std::current_exception();
+    for (auto* pending : writes)
+      if (!*pending->failure) *pending->failure = std::current_exception();
+    conflicted.clear();
   }
   if (committed && after_commit_) after_commit_();
-  for (auto& pending : group) pending.waiter->resume();
+  return conflicted;
 }
 
 }  // namespace cinema::store

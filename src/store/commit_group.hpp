@@ -77,6 +77,8 @@ class CommitGroup {
 
   void enqueue(Pending pending);
   void flush();
+  // Returns the writes to run again (they lost a deadlock); `attempt` counts from 1.
+  std::vector<Pending*> commit_round(const std::vector<Pending*>& writes, int attempt);
 
   Database& db_;
   boost::asio::any_io_executor executor_;

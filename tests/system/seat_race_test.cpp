@@ -48,8 +48,10 @@ void race_for_seats(CinemaProcess& cinema) {
         if (attempt < 6) wanted.push_back(seats[(random() % seats.size())]);
         if (wanted.size() == 2 && wanted[0] == wanted[1]) wanted.pop_back();
         json request{{"screeningId", screening}, {"seats", wanted}, {"customerId", "c" + std::to_string(client)}};
-        auto status = send(gateway, "POST", "/reservations", request.dump()).status;
+        auto response = send(gateway, "POST", "/reservations", request.dump());
+        auto status = response.status;
         (status == 201 ? created : status == 409 ? conflicts : other)++;
+        if (status != 201 && status != 409) ADD_FAILURE() << status << " " << response.body;
       }
     });
   for (auto& client : clients) client.join();
