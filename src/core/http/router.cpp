@@ -1,7 +1,7 @@
 #include "core/http/router.hpp"
 
-#include "core/blocking.hpp"
 #include "core/http/errors.hpp"
+#include "core/http/off_loop.hpp"
 
 namespace cinema::http {
 namespace {
@@ -55,7 +55,7 @@ void Router::add(std::string method, std::string pattern, Access access, AsyncHa
 void Router::add_sync(std::string method, std::string pattern, Access access, SyncHandler handler) {
   add(std::move(method), std::move(pattern), access, [this, handler = std::move(handler)](Request& request) -> Awaitable {
     if (!blocking_) co_return handler(request);
-    co_return co_await run_blocking(blocking_, [&] { return handler(request); });
+    co_return co_await run_off_loop(*blocking_, handler, request);
   });
 }
 
