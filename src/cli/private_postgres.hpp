@@ -1,7 +1,7 @@
 #pragma once
 // A PostgreSQL server of cinema's own, for `cinema up --store=postgres` and the tests: Debian's
-// server binaries, a cluster under a data directory (made on first use), listening on 127.0.0.1 and
-// a socket in that directory only, trusted local logins, stopped (fast) with the system. Run as
+// server binaries, a cluster under a data directory (made on first use), listening on 127.0.0.1 only
+// (no Unix socket), trusted local logins, stopped (fast) with the system. Run as
 // root, the cluster belongs to the `postgres` user, as PostgreSQL insists.
 #include <cstdint>
 #include <string>
@@ -23,7 +23,7 @@ class PrivatePostgres {
   // Creates each database that does not exist yet.
   void create_databases(const std::vector<std::string>& names) const;
   [[nodiscard]] std::uint16_t port() const { return port_; }
-  // Where the cluster, its socket and its logs are: the directory given, or, when the postgres
+  // Where the cluster and its logs are: the directory given, or, when the postgres
   // user cannot reach that one, a directory of its own under /var/lib/postgresql/cinema.
   [[nodiscard]] const std::string& directory() const { return directory_; }
 
