@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "cinema_process.hpp"
-#include "core/time.hpp"
 #include "events/kafka_mock_cluster.hpp"
 #include "sources_agree.hpp"
 
@@ -63,16 +62,10 @@ TEST(KafkaBrokerDown, FiveHundredReservationsAcrossATenSecondOutageLoseAndDuplic
     }, 60s)) << groups[service] << " has no partitions assigned";
   }
 
-  std::vector<std::int64_t> movies, screenings;
-  for (int m = 0; m < kMovies; ++m) {
-    movies.push_back(json::parse(send(gateway, "POST", "/movies", R"({"desc":"outage"})").body)["movieId"].get<std::int64_t>());
-    json request{{"startsAt", iso_utc(std::chrono::system_clock::now() + 24h)}, {"hall", "1"}, {"rows", kRows},
-                 {"cols", kCols}, {"price", 1000}};
-    auto created = send(gateway, "POST", "/movies/" + std::to_string(movies.back()) + "/screenings", request.dump());
-    ASSERT_EQ(created.status, 201) << created.body;
-    screenings.push_back(json::parse(created.body)["screeningId"].get<std::int64_t>());
-    ASSERT_TRUE(reservation_knows_screening(gateway, screenings.back()));
-  }
+  auto seeded = seed_movies(gateway, kMovies, kRows, kCols, "outage");
+  const auto& movies = seeded.movies;
+  const auto& screenings = seeded.screenings;
+  if (HasFailure()) return;
   ASSERT_EQ(movies.front(), 1) << "the stalled partition was chosen for movie 1's key";
 
   // 500 reservations paced over about 20 s; the broker is down from 4 s to 14 s.

@@ -15,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include "cinema_process.hpp"
-#include "core/time.hpp"
 #include "sources_agree.hpp"
 
 namespace cinema::testing {
@@ -56,16 +55,10 @@ TEST(PostgresRestart, FiveHundredReservationsAcrossAServerRestartLoseNothing) {
   CinemaProcess cinema(data_dir, {"--store", "reservation=postgres,payment=postgres"});
   auto gateway = cinema.gateway();
 
-  std::vector<std::int64_t> movies, screenings;
-  for (int m = 0; m < kMovies; ++m) {
-    movies.push_back(json::parse(send(gateway, "POST", "/movies", R"({"desc":"restart"})").body)["movieId"].get<std::int64_t>());
-    json request{{"startsAt", iso_utc(std::chrono::system_clock::now() + 24h)}, {"hall", "1"}, {"rows", kRows},
-                 {"cols", kCols}, {"price", 1000}};
-    auto created = send(gateway, "POST", "/movies/" + std::to_string(movies.back()) + "/screenings", request.dump());
-    ASSERT_EQ(created.status, 201) << created.body;
-    screenings.push_back(json::parse(created.body)["screeningId"].get<std::int64_t>());
-    ASSERT_TRUE(reservation_knows_screening(gateway, screenings.back()));
-  }
+  auto seeded = seed_movies(gateway, kMovies, kRows, kCols, "restart");
+  const auto& movies = seeded.movies;
+  const auto& screenings = seeded.screenings;
+  if (HasFailure()) return;
 
   // 500 reservations paced over about 20 s; the server restarts at 4 s. Each client retries a
   // request until it is answered 201, with the same Idempotency-Key, as the 503 invites.

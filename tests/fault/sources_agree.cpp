@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/time.hpp"
+
 namespace cinema::testing {
 namespace {
 using nlohmann::json;
@@ -103,6 +105,24 @@ std::vector<std::string> disagreements(const std::string& gateway, const std::ve
   return problems;
 }
 }  // namespace
+
+SeededMovies seed_movies(const std::string& gateway, int count, int rows, int cols, const std::string& desc) {
+  SeededMovies seeded;
+  for (int m = 0; m < count; ++m) {
+    auto movie = send(gateway, "POST", "/movies", nlohmann::json{{"desc", desc}}.dump());
+    EXPECT_EQ(movie.status, 201) << movie.body;
+    if (movie.status != 201) return seeded;
+    seeded.movies.push_back(nlohmann::json::parse(movie.body)["movieId"].get<std::int64_t>());
+    nlohmann::json request{{"startsAt", iso_utc(std::chrono::system_clock::now() + std::chrono::hours(24))},
+                           {"hall", "1"}, {"rows", rows}, {"cols", cols}, {"price", 1000}};
+    auto created = send(gateway, "POST", "/movies/" + std::to_string(seeded.movies.back()) + "/screenings", request.dump());
+    EXPECT_EQ(created.status, 201) << created.body;
+    if (created.status != 201) return seeded;
+    seeded.screenings.push_back(nlohmann::json::parse(created.body)["screeningId"].get<std::int64_t>());
+    EXPECT_TRUE(reservation_knows_screening(gateway, seeded.screenings.back()));
+  }
+  return seeded;
+}
 
 SoldReservations expect_sources_agree(const CinemaProcess& cinema, const std::vector<std::int64_t>& movies,
                                       const std::vector<std::string>& customers, std::chrono::seconds settle) {

@@ -20,6 +20,13 @@ struct SoldReservations {
   std::int64_t seats = 0;     // their seats
 };
 
+// `count` movies with one screening each, `rows` x `cols` seats at 1000, starting in a day, each
+// known to reservation before this returns (a failure is a test failure: check HasFatalFailure()).
+struct SeededMovies {
+  std::vector<std::int64_t> movies, screenings;
+};
+SeededMovies seed_movies(const std::string& gateway, int count, int rows, int cols, const std::string& desc);
+
 // Waits up to `settle` for the sources to agree, then reports every disagreement as a test failure.
 // Returns what the reservation source holds for `movies`.
 SoldReservations expect_sources_agree(const CinemaProcess& cinema, const std::vector<std::int64_t>& movies,
