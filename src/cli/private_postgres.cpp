@@ -113,7 +113,7 @@ void PrivatePostgres::create_databases(const std::vector<std::string>& names) co
 }
 
 void create_databases(const std::string& admin_url, const std::vector<std::string>& names) {
-  auto admin = store::open_postgres(admin_url);
+  auto admin = store::open_postgres(admin_url, {.pool_threads = 1});
   for (const auto& name : names) {
     if (!admin->query("SELECT 1 FROM pg_database WHERE datname = $1", {name}).empty()) continue;
     try {

@@ -18,6 +18,10 @@ namespace cinema::contracts {
 inline constexpr std::int64_t kMaxPrice = 1'000'000'000;
 inline constexpr std::int64_t kMaxAmount = 100'000'000'000;
 
+// The reason of a decline that payment records when recovery asks it to settle a charge it never
+// received (POST /payments/void): no card was charged, and none can be for that reservation.
+inline constexpr std::string_view kNotReceived = "not_received";
+
 struct PaymentRequest {
   std::int64_t rsv_id = 0;
   std::int64_t movie_id = 0;

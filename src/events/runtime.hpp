@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/crash_point.hpp"
@@ -30,7 +31,7 @@ class EventRuntime final : public EventSink {
   void published() override {
     // Inside an enclosing transaction (a store::CommitGroup's) the commit is still to come.
     if (db_.in_transaction()) {
-      publish_after_commit_ = true;
+      publish_after_commit() = true;
       return;
     }
     crash_point(context_.service, "published");
@@ -38,7 +39,7 @@ class EventRuntime final : public EventSink {
   }
   // For a CommitGroup's after_commit: does what published() put off until the group committed.
   void group_committed() {
-    if (publish_after_commit_.exchange(false)) published();
+    if (std::exchange(publish_after_commit(), false)) published();
   }
   // Consumes the main topic as group `group` (normally the service's name), applying the events
   // `wanted` lets through (all without it); the runner lives until stop().
@@ -59,7 +60,12 @@ class EventRuntime final : public EventSink {
   Outbox outbox_;
   std::unique_ptr<Relay> relay_;
   std::vector<std::unique_ptr<ConsumerRunner>> consumers_;
-  std::atomic<bool> publish_after_commit_{false};
+  // Per thread: a group's writes and its commit run on one thread, and on a database server
+  // several groups commit at once on threads of their own.
+  static bool& publish_after_commit() {
+    static thread_local bool asked = false;
+    return asked;
+  }
 };
 
 // The bus chosen by the settings (also used by CLI tools such as `cinema events`).

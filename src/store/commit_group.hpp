@@ -79,6 +79,7 @@ class CommitGroup {
   void flush();
   // Returns the writes to run again (they lost a deadlock); `attempt` counts from 1.
   std::vector<Pending*> commit_round(const std::vector<Pending*>& writes, int attempt);
+  std::vector<Pending*> commit_alone(Pending& pending, int attempt);
 
   Database& db_;
   boost::asio::any_io_executor executor_;

@@ -60,12 +60,13 @@ std::optional<std::string> Row::optional_text(std::size_t column) const {
 
 // Savepoints go through execute(), whose statements are prepared once: a commit group opens two
 // per request.
-Transaction::Transaction(Database& db) : db_(db), lock_(db.mutex()), nested_(db.depth_ > 0) {
+Transaction::Transaction(Database& db)
+    : db_(db), session_(db.session()), lock_(session_.mutex), nested_(session_.depth > 0) {
   if (nested_)
     db_.execute("SAVEPOINT nested_transaction");
   else
     db_.begin();
-  if (db_.depth_++ == 0) db_.owner_ = std::this_thread::get_id();
+  if (session_.depth++ == 0) session_.owner = std::this_thread::get_id();
 }
 
 Transaction::~Transaction() {
@@ -95,7 +96,16 @@ void Transaction::commit() {
 }
 
 void Transaction::leave() {
-  if (--db_.depth_ == 0) db_.owner_ = std::thread::id{};
+  if (--session_.depth == 0) session_.owner = std::thread::id{};
+}
+
+ReadSnapshot::ReadSnapshot(Database& db) : db_(db), lock_(db.mutex()) { db_.begin_snapshot(); }
+
+ReadSnapshot::~ReadSnapshot() {
+  try {
+    db_.end_snapshot();
+  } catch (...) {  // a read-only transaction has nothing to lose; a broken connection ends it anyway
+  }
 }
 
 std::string Database::health() {

@@ -93,22 +93,50 @@ class Database {
   // others keep asking. Cheap to ask again while leading.
   [[nodiscard]] virtual bool try_lead(std::string_view role) = 0;
 
-  // Serializes use of the connection across threads; Transaction holds it for its whole life.
-  std::recursive_mutex& mutex() { return mutex_; }
-  // Whether the calling thread is inside a Transaction on this connection (so a commit it makes
-  // now is a savepoint's, not yet durable).
-  [[nodiscard]] bool in_transaction() const { return owner_.load() == std::this_thread::get_id(); }
+  // Serializes use of the calling thread's connection across threads; Transaction holds it for its
+  // whole life. Held around several reads, it keeps them on one connection with no write between.
+  std::recursive_mutex& mutex() { return session().mutex; }
+  // Whether the calling thread is inside a Transaction on its connection (so a commit it makes now
+  // is a savepoint's, not yet durable).
+  [[nodiscard]] bool in_transaction() { return session().owner.load() == std::this_thread::get_id(); }
 
  protected:
   friend class Transaction;
+  friend class ReadSnapshot;
+  // One connection and its users: an embedded file has one for every thread; a database server
+  // one per thread that uses it (the blocking pool's threads, the relay's, each consumer's), so
+  // their round trips overlap instead of queueing for one connection.
+  struct Session {
+    std::recursive_mutex mutex;
+    int depth = 0;                        // open Transactions, guarded by mutex
+    std::atomic<std::thread::id> owner;  // the thread whose Transactions they are
+  };
+  // The calling thread's session; begin/commit/rollback and every statement act on it.
+  virtual Session& session() { return only_session_; }
   virtual void begin() = 0;  // a write transaction (BEGIN IMMEDIATE on SQLite)
   virtual void commit() = 0;
   virtual void rollback() = 0;
+  // A read-only transaction whose statements all see one committed state (ReadSnapshot). An
+  // embedded file needs none: its connection's mutex already keeps writes out between the reads.
+  virtual void begin_snapshot() {}
+  virtual void end_snapshot() {}
 
  private:
-  std::recursive_mutex mutex_;
-  int depth_ = 0;                        // open Transactions, guarded by mutex_
-  std::atomic<std::thread::id> owner_;  // the thread whose Transactions they are
+  Session only_session_;
+};
+
+// Several reads that must see one state (e.g. a page assembled from three tables while consumers
+// write them): holds the calling thread's connection and, on a server, a repeatable-read snapshot.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Database& db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  Database& db_;
+  std::unique_lock<std::recursive_mutex> lock_;
 };
 
 // RAII write transaction: rolls back unless commit() was called. Inside another one (on the same
@@ -126,6 +154,7 @@ class Transaction {
   void leave();
 
   Database& db_;
+  Database::Session& session_;
   std::unique_lock<std::recursive_mutex> lock_;
   bool nested_;
   bool done_ = false;
@@ -150,6 +179,9 @@ std::unique_ptr<Database> open_sqlite(const std::string& path, SqliteOptions opt
 
 struct PostgresOptions {
   int connect_timeout_seconds = 3;
+  // Threads that make the service's round trips off its event loop, each on a connection of its
+  // own (database.pool_size).
+  int pool_threads = 4;
 };
 // Connects to a PostgreSQL database ("postgresql://user@host:port/db" or "host=... dbname=...").
 // The same SQL as on SQLite: the schema's INTEGER columns become BIGINT and AUTOINCREMENT keys

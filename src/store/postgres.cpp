@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
@@ -146,35 +147,47 @@ class PostgresDatabase final : public Database {
   [[nodiscard]] bool try_lead(std::string_view role) override;
 
  protected:
+  Session& session() override { return current(); }
   void begin() override;
   void commit() override;
   void rollback() override;
+  void begin_snapshot() override;
+  void end_snapshot() override;
 
  private:
+  // One thread's connection. Only its own thread uses it (under its mutex, for the watcher).
+  struct Connected : Session {
+    Connection connection;
+    bool broken = false;          // the connection must be replaced
+    bool in_transaction = false;  // a BEGIN was sent and not yet ended
+    bool in_snapshot = false;     // a ReadSnapshot's transaction is open
+    std::unordered_map<std::string, std::string> prepared;  // SQL text -> statement name
+    std::unordered_set<std::string> leading;  // roles whose advisory lock this session holds
+  };
+
+  Connected& current();
   Result run(std::string_view sql, std::initializer_list<Value> params);
-  Result checked(Result result, std::string_view sql);
-  [[noreturn]] void fail(const PGresult* result, std::string_view sql);
-  PGconn* connection();  // connected, or StoreUnavailable
-  bool reconnect();      // under mutex()
+  Result checked(Connected& session, Result result, std::string_view sql);
+  [[noreturn]] void fail(Connected& session, const PGresult* result, std::string_view sql);
+  PGconn* connection(Connected& session);  // connected, or StoreUnavailable
+  bool reconnect(Connected& session);
   void keep_connected();
+  void note_problem(const std::string& problem);
 
   std::string url_;
   PostgresOptions options_;
-  Connection connection_;
-  bool broken_ = false;           // guarded by mutex(): the connection must be replaced
-  bool in_transaction_ = false;   // guarded by mutex()
-  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name, per connection
-  std::unordered_map<std::string, bool> leading_;  // roles whose advisory lock this session holds
+  std::mutex sessions_mutex_;
+  std::unordered_map<std::thread::id, std::unique_ptr<Connected>> sessions_;  // guarded by sessions_mutex_
   std::atomic<bool> healthy_{false};
   std::string last_problem_;      // guarded by problem_mutex_
   mutable std::mutex problem_mutex_;
-  // Re-establishes a lost connection when no request comes to notice: a pod's readiness must
-  // recover by itself once the server is back.
+  // Watches the server while it is unreachable, so that readiness recovers by itself once it is
+  // back even when no request comes to notice (the sessions reconnect on their next statement).
   std::mutex watch_mutex_;
   std::condition_variable watch_wake_;
   bool stopping_ = false;
   std::thread watcher_;
-  BlockingPool pool_{1};  // declared last: its queued work finishes before the connection closes
+  BlockingPool pool_;  // declared last: its queued work finishes before the connections close
 };
 
 Connection connect(const std::string& url, const PostgresOptions& options, std::string& problem) {
@@ -192,10 +205,12 @@ Connection connect(const std::string& url, const PostgresOptions& options, std::
 }
 
 PostgresDatabase::PostgresDatabase(std::string url, PostgresOptions options)
-    : url_(std::move(url)), options_(options) {
+    : url_(std::move(url)), options_(options), pool_(static_cast<std::size_t>(std::max(1, options.pool_threads))) {
+  // The opening thread connects at once: a server that cannot be reached fails the start.
+  auto& opener = current();
   std::string problem;
-  connection_ = connect(url_, options_, problem);
-  if (!connection_) throw StoreUnavailable("cannot connect to PostgreSQL: " + problem);
+  opener.connection = connect(url_, options_, problem);
+  if (!opener.connection) throw StoreUnavailable("cannot connect to PostgreSQL: " + problem);
   healthy_ = true;
   watcher_ = std::thread([this] { keep_connected(); });
 }
@@ -209,99 +224,110 @@ PostgresDatabase::~PostgresDatabase() {
   watcher_.join();
 }
 
+PostgresDatabase::Connected& PostgresDatabase::current() {
+  std::lock_guard lock(sessions_mutex_);
+  auto& session = sessions_[std::this_thread::get_id()];
+  if (!session) session = std::make_unique<Connected>();  // connects on its first statement
+  return *session;
+}
+
 void PostgresDatabase::keep_connected() {
   std::unique_lock lock(watch_mutex_);
   while (!watch_wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_; })) {
     if (healthy_) continue;
     lock.unlock();
-    {
-      // Never waits behind a transaction in progress: it is tried again in half a second.
-      std::unique_lock connection_lock(mutex(), std::try_to_lock);
-      if (connection_lock && !in_transaction_) reconnect();
-    }
+    std::string problem;
+    if (connect(url_, options_, problem)) healthy_ = true;
+    else note_problem(problem);
     lock.lock();
   }
 }
 
-bool PostgresDatabase::reconnect() {
+void PostgresDatabase::note_problem(const std::string& problem) {
+  std::lock_guard lock(problem_mutex_);
+  last_problem_ = problem;
+}
+
+bool PostgresDatabase::reconnect(Connected& session) {
   std::string problem;
   auto fresh = connect(url_, options_, problem);
   if (!fresh) {
-    std::lock_guard lock(problem_mutex_);
-    last_problem_ = problem;
+    note_problem(problem);
     return false;
   }
-  connection_ = std::move(fresh);
-  prepared_.clear();  // prepared statements belong to the old session
-  leading_.clear();   // and so did its advisory locks: another process may lead now
-  broken_ = false;
+  session.connection = std::move(fresh);
+  session.prepared.clear();  // prepared statements belong to the old session
+  session.leading.clear();   // and so did its advisory locks: another process may lead now
+  session.broken = false;
   healthy_ = true;
   return true;
 }
 
-PGconn* PostgresDatabase::connection() {
-  if (broken_ || !connection_ || PQstatus(connection_.get()) != CONNECTION_OK) {
+PGconn* PostgresDatabase::connection(Connected& session) {
+  if (session.broken || !session.connection || PQstatus(session.connection.get()) != CONNECTION_OK) {
     // Inside a transaction the statements before this one are gone with the old session: the
     // transaction fails as a whole, and the connection is replaced once it has unwound.
-    if (in_transaction_ || !reconnect()) {
-      broken_ = true;
+    if (session.in_transaction || session.in_snapshot || !reconnect(session)) {
+      session.broken = true;
       healthy_ = false;
       std::lock_guard lock(problem_mutex_);
       throw StoreUnavailable("PostgreSQL is unavailable: " + last_problem_);
     }
   }
-  return connection_.get();
+  return session.connection.get();
 }
 
-void PostgresDatabase::fail(const PGresult* result, std::string_view sql) {
+void PostgresDatabase::fail(Connected& session, const PGresult* result, std::string_view sql) {
+  PGconn* conn = session.connection.get();
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string code = state ? state : "";
-  std::string message = first_line(result ? PQresultErrorMessage(result) : PQerrorMessage(connection_.get()));
-  if (message.empty()) message = first_line(PQerrorMessage(connection_.get()));
+  std::string message = first_line(result ? PQresultErrorMessage(result) : PQerrorMessage(conn));
+  if (message.empty()) message = first_line(PQerrorMessage(conn));
   auto text = message + (code.empty() ? "" : " [" + code + "]") + " in: " + std::string(sql);
   // 23: integrity constraint violation (unique, foreign key, check, not null).
   if (code.starts_with("23")) throw ConstraintViolation(text);
   // 08: connection exception; 57P0x: the server is shutting down or restarting; 53: out of
   // resources; 40001/40P01: serialization failure, deadlock (a retry may succeed).
-  bool lost = PQstatus(connection_.get()) != CONNECTION_OK;
+  bool lost = PQstatus(conn) != CONNECTION_OK;
   if (!lost && (code == "40001" || code == "40P01")) throw StoreConflict(text);
   if (lost || code.starts_with("08") || code.starts_with("57P") || code.starts_with("53")) {
     if (lost || code.starts_with("08") || code.starts_with("57P")) {
-      broken_ = true;
+      session.broken = true;
       healthy_ = false;
-      std::lock_guard lock(problem_mutex_);
-      last_problem_ = message;
+      note_problem(message);
     }
     throw StoreUnavailable(text);
   }
   throw StoreError(text);
 }
 
-Result PostgresDatabase::checked(Result result, std::string_view sql) {
+Result PostgresDatabase::checked(Connected& session, Result result, std::string_view sql) {
   auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result.get(), sql);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(session, result.get(), sql);
   return result;
 }
 
 Result PostgresDatabase::run(std::string_view sql, std::initializer_list<Value> params) {
-  std::lock_guard lock(mutex());
-  auto* conn = connection();
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
+  auto* conn = connection(session);
   if (params.size() == 0) {
     // Utility statements (SAVEPOINT, BEGIN, DDL) cannot be prepared; without parameters the
     // simple protocol costs the same one round trip.
     std::string text = is_schema_statement(sql) ? postgres_schema(sql) : std::string(sql);
-    return checked(Result(PQexec(conn, text.c_str())), sql);
+    return checked(session, Result(PQexec(conn, text.c_str())), sql);
   }
   std::string key(sql);
-  auto found = prepared_.find(key);
-  if (found == prepared_.end()) {
-    auto name = "s" + std::to_string(prepared_.size());
-    checked(Result(PQprepare(conn, name.c_str(), key.c_str(), 0, nullptr)), sql);
-    found = prepared_.emplace(std::move(key), std::move(name)).first;
+  auto found = session.prepared.find(key);
+  if (found == session.prepared.end()) {
+    auto name = "s" + std::to_string(session.prepared.size());
+    checked(session, Result(PQprepare(conn, name.c_str(), key.c_str(), 0, nullptr)), sql);
+    found = session.prepared.emplace(std::move(key), std::move(name)).first;
   }
   TextParams text(params);
-  return checked(Result(PQexecPrepared(conn, found->second.c_str(), text.count(), text.values(), nullptr, nullptr, 0)),
-                 sql);
+  return checked(
+      session,
+      Result(PQexecPrepared(conn, found->second.c_str(), text.count(), text.values(), nullptr, nullptr, 0)), sql);
 }
 
 Rows PostgresDatabase::query(std::string_view sql, std::initializer_list<Value> params) {
@@ -313,31 +339,52 @@ std::int64_t PostgresDatabase::execute(std::string_view sql, std::initializer_li
 }
 
 void PostgresDatabase::execute_script(std::string_view sql) {
-  std::lock_guard lock(mutex());
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
   auto text = postgres_schema(sql);
-  checked(Result(PQexec(connection(), text.c_str())), sql);
+  checked(session, Result(PQexec(connection(session), text.c_str())), sql);
 }
 
 void PostgresDatabase::begin() {
-  std::lock_guard lock(mutex());
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
   run("BEGIN", {});
-  in_transaction_ = true;
+  session.in_transaction = true;
 }
 
 void PostgresDatabase::commit() {
-  std::lock_guard lock(mutex());
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
   auto result = run("COMMIT", {});
-  in_transaction_ = false;
+  session.in_transaction = false;
   // A transaction that failed earlier ends with COMMIT answered "ROLLBACK": nothing was written.
   if (std::string_view(PQcmdStatus(result.get())) != "COMMIT")
     throw StoreError("the transaction was rolled back by the server");
 }
 
 void PostgresDatabase::rollback() {
-  std::lock_guard lock(mutex());
-  in_transaction_ = false;
-  if (broken_) return;  // the server rolled it back when the session ended
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
+  session.in_transaction = false;
+  if (session.broken) return;  // the server rolled it back when the session ended
   run("ROLLBACK", {});
+}
+
+// Inside a write transaction the reads already share its snapshot-less view of its own writes:
+// only a snapshot of its own opens a transaction.
+void PostgresDatabase::begin_snapshot() {
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
+  if (session.depth > 0 || session.in_snapshot) return;
+  run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {});
+  session.in_snapshot = true;
+}
+
+void PostgresDatabase::end_snapshot() {
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
+  if (!std::exchange(session.in_snapshot, false) || session.broken) return;
+  run("COMMIT", {});
 }
 
 std::string PostgresDatabase::health() {
@@ -350,19 +397,21 @@ std::string PostgresDatabase::health() {
 constexpr std::string_view kSchemaLockKey = "7216380123";
 
 void PostgresDatabase::lock_schema() { run(fmt::format("SELECT pg_advisory_lock({})", kSchemaLockKey), {}); }
+void PostgresDatabase::unlock_schema() { run(fmt::format("SELECT pg_advisory_unlock({})", kSchemaLockKey), {}); }
+
 // A session-level advisory lock per role (its key: a hash of the role's name): held until the
-// session ends, so a process that dies or loses its connection hands the role on by itself.
+// session ends, so a process that dies or loses its connection hands the role on by itself. The
+// lock is the asking thread's connection's: the relay asks from its own thread.
 bool PostgresDatabase::try_lead(std::string_view role) {
-  std::lock_guard lock(mutex());
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
   std::string name(role);
-  if (leading_.contains(name) && !broken_) return true;
+  if (session.leading.contains(name) && !session.broken) return true;
   auto rows = query("SELECT pg_try_advisory_lock(hashtext($1))", {"cinema.lead." + name});
   bool leads = !rows.empty() && rows.front().integer(0) == 1;
-  if (leads) leading_[name] = true;
+  if (leads) session.leading.insert(name);
   return leads;
 }
-
-void PostgresDatabase::unlock_schema() { run(fmt::format("SELECT pg_advisory_unlock({})", kSchemaLockKey), {}); }
 }  // namespace
 
 std::unique_ptr<Database> open_postgres(const std::string& url, PostgresOptions options) {

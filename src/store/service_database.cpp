@@ -25,7 +25,7 @@ std::unique_ptr<Database> open_service_database(ServiceContext& context, const s
     db = open_sqlite(path.string(), sqlite_options(context.config));
     where = path.string();
   } else {
-    db = open_postgres(url);
+    db = open_postgres(url, {.pool_threads = static_cast<int>(context.config.integer("database.pool_size"))});
     where = without_password(url);
     // Its queries are round trips to a server: handlers that make them leave the loop.
     context.router.run_sync_handlers_on(db->blocking());

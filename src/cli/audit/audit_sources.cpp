@@ -184,7 +184,7 @@ Sources read_sources(const StoreFiles& files) {
       {"reservation", &files.reservation}, {"payment", &files.payment}};
   for (const auto& [service, path] : paths) {
     if (auto url = files.database_urls.find(service); url != files.database_urls.end())
-      stores.push_back({service, store::open_postgres(url->second)});
+      stores.push_back({service, store::open_postgres(url->second, {.pool_threads = 1})});
     else if (auto db = open_read_only(*path))
       stores.push_back({service, std::move(db)});
   }

@@ -55,7 +55,7 @@ http::Awaitable PaymentsHandler::create(http::Request& request) {
 
 http::Awaitable PaymentsHandler::void_charge(http::Request& request) {
   auto wanted = parse_charge(request);
-  co_return co_await commits_.run([&] { return record(wanted, voided(wanted, "not_received"), request.trace_id); });
+  co_return co_await commits_.run([&] { return record(wanted, voided(wanted, std::string(contracts::kNotReceived)), request.trace_id); });
 }
 
 http::Response PaymentsHandler::record(const contracts::PaymentRequest& wanted, contracts::PaymentState payment,

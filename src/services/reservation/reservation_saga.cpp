@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "contracts/payment_api.hpp"
 #include "contracts/reservation_events.hpp"
 #include "core/time.hpp"
 
@@ -96,6 +97,14 @@ std::optional<std::variant<Refusal, Replay>> ReservationSaga::replay_of(const Id
   if (record->fingerprint != fingerprint)
     return refusal(422, "idempotency_key_reused",
                    "Idempotency-Key '" + scope.key + "' was used for another request; use a new key for a new request");
+  // The first request was answered "retry later" (its outcome unknown: both stores were failing),
+  // and recovery found that payment had charged nothing and voided it. The retry that answer
+  // invited starts afresh, as if that request had never come, instead of reading a decline of a
+  // card that nobody charged.
+  if (!record->answer_status && reservation->status == status::rejected && reservation->reason == contracts::kNotReceived) {
+    reservations_.forget_key(scope);
+    return std::nullopt;
+  }
   std::optional<int> status;
   if (record->answer_status) status = static_cast<int>(*record->answer_status);
   return Replay{status, record->answer_body, *reservation};

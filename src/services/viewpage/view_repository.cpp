@@ -208,8 +208,8 @@ std::optional<ViewMeta> ViewRepository::meta() const {
 }
 
 std::vector<MovieBoard> ViewRepository::boards(MovieRange range) const {
-  // Consumer writes hold this lock for their whole transaction: the three reads see one state.
-  std::lock_guard lock(db_.mutex());
+  // Consumers write these tables while the page is assembled: the three reads see one state.
+  store::ReadSnapshot snapshot(db_);
   std::vector<StatusCount> counts;
   for (const auto& r : db_.query(kStatusCounts, {range.first, range.last}))
     counts.push_back(StatusCount{r.integer(0), r.text(1), r.integer(2)});

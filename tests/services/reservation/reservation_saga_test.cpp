@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "contracts/payment_api.hpp"
 #include "contracts/reservation_events.hpp"
 #include "events/event_sink.hpp"
 #include "services/reservation/reservation_saga.hpp"
@@ -113,6 +114,28 @@ TEST_F(ReservationSagaTest, SameIdempotencyKeyAndBodyReplaysTheFirstReservation)
   EXPECT_EQ(std::get<Replay>(again).reservation.id, first.id);
   EXPECT_FALSE(std::get<Replay>(again).status) << "no answer stored while the first is in flight";
   EXPECT_EQ(reservations_->taken_seats(7).size(), 1u);
+}
+
+TEST_F(ReservationSagaTest, ARetryAfterRecoveryVoidedAnUnchargedFirstTryStartsAfresh) {
+  // The first try's outcome was unknown (answered "retry later"); recovery then found no charge.
+  auto first = std::get<Reservation>(start({"A1"}, "kim", "key-1"));
+  contracts::PaymentState voided;
+  voided.reason = std::string(contracts::kNotReceived);
+  EXPECT_EQ(saga_->settle(first, {PaymentOutcome::Kind::declined, voided, {}, {}}, {}).status, status::rejected);
+  auto retry = start({"A1"}, "kim", "key-1");
+  ASSERT_TRUE(std::holds_alternative<Reservation>(retry)) << "not a replay of a decline nobody's card met";
+  EXPECT_NE(std::get<Reservation>(retry).id, first.id);
+  EXPECT_EQ(reservations_->taken_seats(7).size(), 1u);
+}
+
+TEST_F(ReservationSagaTest, ARetryOfARealDeclineReplaysIt) {
+  auto first = std::get<Reservation>(start({"A1"}, "kim", "key-1"));
+  contracts::PaymentState declined;
+  declined.reason = "card_declined";
+  saga_->settle(first, {PaymentOutcome::Kind::declined, declined, {}, {}}, {});
+  auto retry = start({"A1"}, "kim", "key-1");
+  ASSERT_TRUE(std::holds_alternative<Replay>(retry));
+  EXPECT_EQ(std::get<Replay>(retry).reservation.id, first.id);
 }
 
 TEST_F(ReservationSagaTest, SameIdempotencyKeyWithAnotherBodyIsRefused) {
