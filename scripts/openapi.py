@@ -52,6 +52,7 @@ schemas = {
                          "payId": nullable("integer"), "paymentStatus": nullable("string")}),
  "ViewLag": obj({"lastEventOffset": nullable("integer"), "lastEventAt": nullable("string"), "lagSeconds": nullable("number"),
                  "lagEvents": nullable("integer"), "replaying": B, "replayError": nullable("string")}),
+ "RecentEvent": obj({"offset": I, "eventType": S, "event": {"type": "object", "description": "the event as published (seed fields, eventId, correlationId, ...)"}}),
  "ReplayStarted": obj({"replay": {"const": "started"}, "from": S}),
  "SeatMap": obj({"screeningId": I, "movieId": I, "startsAt": S, "rows": I, "cols": I, "price": I,
                  "taken": {"type": "array", "items": S, "description": "seats held by a live reservation (reqReserve, reserved, reqCancel)"}}),
@@ -177,6 +178,11 @@ paths = {
              params=[p("customerId", "query")], tags=["views"], security="signed_in")},
  "/viewpage/lag": {
    "get": op("How far the view is behind the event log", {"200": js(ref("ViewLag"), "the lag")}, ["403"], tags=["views"], security="manager")},
+ "/viewpage/events": {
+   "get": op("The newest events the view page applied (live event stream, kept in memory: the last 500 since it started)",
+             {"200": js(arr("RecentEvent"), "up to 100 events past `after`, oldest first")}, ["400", "403"],
+             params=[p("after", "query", {"type": "string", "pattern": "^[0-9]+$"}, "an event offset; without it, the newest 100")],
+             tags=["views"], security="manager")},
  "/viewpage/replay": {
    "post": op("Rebuild every view from the first event", {"202": js(ref("ReplayStarted"), "started")}, ["403", "409"], tags=["views"], security="manager",
               extra={"409": js(ref("Error"), "a replay is underway")})},

@@ -85,13 +85,21 @@ async function expect(status, method, target, options) {
 test('every answer of a whole tour matches the contract', async () => {
   // The UI and the contract itself.
   const spec = await expect(200, 'GET', '/openapi.json');
+  assert.deepEqual(spec.body, doc, 'the gateway serves docs/openapi.json as built');
   await expect(304, 'GET', '/openapi.json', { headers: { 'If-None-Match': spec.headers.get('etag') } });
   await expect(302, 'GET', '/');
   await expect(302, 'GET', '/ui');
   const index = await expect(200, 'GET', '/ui/', { headers: { 'Accept-Encoding': 'gzip' } });
   assert.match(index.headers.get('cache-control'), /no-cache/);
-  assert.ok(index.headers.get('etag'));
-  await expect(200, 'GET', '/ui/app.js');
+  assert.equal(index.headers.get('content-encoding'), 'gzip');
+  assert.equal(index.headers.get('vary'), 'Accept-Encoding');
+  assert.match(index.headers.get('content-security-policy'), /default-src 'self'/);
+  await expect(304, 'GET', '/ui/', { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': index.headers.get('etag') } });
+  const plain = await expect(200, 'GET', '/ui/app.js', { headers: { 'Accept-Encoding': 'identity' } });
+  assert.equal(plain.headers.get('content-encoding'), null);
+  assert.match(plain.headers.get('content-type'), /^text\/javascript/);
+  assert.notEqual(plain.headers.get('etag'), (await cinema.json('GET', '/ui/app.js', { headers: { 'Accept-Encoding': 'gzip' } })).headers.get('etag'),
+                  'each encoding has its own ETag');
   await expect(404, 'GET', '/ui/missing.js');
   await expect(405, 'POST', '/ui/app.js');
   const config = await expect(200, 'GET', '/ui/config.json');
@@ -166,6 +174,12 @@ test('every answer of a whole tour matches the contract', async () => {
     return answer.body.some((r) => r.status === 'cancelled' && r.paymentStatus === 'cancelled');
   }, 10000, 'the cancelled reservation in the view');
   await expect(200, 'GET', '/viewpage/lag');
+  const recent = (await expect(200, 'GET', '/viewpage/events')).body;
+  assert.ok(recent.some((e) => e.eventType === 'ReservationCancelled' && e.event.rsvId === reservation.rsvId),
+            'the live event stream has the cancel');
+  const newest = recent.at(-1).offset;
+  assert.deepEqual((await expect(200, 'GET', `/viewpage/events?after=${newest}`)).body, []);
+  await expect(400, 'GET', '/viewpage/events?after=x');
 
   // Reviews: after the screening started.
   await expect(200, 'GET', `/movies/${movie.movieId}/reviews`);

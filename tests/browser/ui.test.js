@@ -6,7 +6,10 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { Cinema, sleep } = require('./cinema');
 
-const cinema = new Cinema({ port: 18088, basePort: 18181 });
+const cinema = new Cinema({
+  port: 18088, basePort: 18181,
+  env: { UI_PROPERTIES_FILE_NAME: path.join(__dirname, 'user-interface.properties') },
+});
 let browser;
 const pageErrors = [];
 
@@ -49,6 +52,19 @@ const notice = (page) => page.locator('#notice');
 async function isTaken(page, name) {
   return (await seat(page, name).getAttribute('aria-disabled')) === 'true';
 }
+
+test('the page shows the cinema named by UI_PROPERTIES_FILE_NAME, in its colours', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${cinema.url}/ui/`);
+    await page.waitForFunction(() => document.getElementById('brand').textContent === 'Cinema Paradiso');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('brand')).color), 'rgb(11, 93, 91)');
+    assert.match(await page.title(), /Cinema Paradiso/);
+  } finally {
+    await context.close();
+  }
+});
 
 test('two customers race for one seat: exactly one wins, the other sees it taken within a second', async () => {
   const { screeningId } = await cinema.screening({ title: 'The Race' });
@@ -157,11 +173,14 @@ test('a manager adds a screening and a customer sees it', async () => {
     await manager.page.click('a[href="#/manager"]');
     await manager.page.waitForSelector(`#hall-${movieId}`);
     await manager.page.waitForSelector('#health table');
-    await screenshot(manager.page, 'manager-console');
     await manager.page.fill(`#starts-${movieId}`, '2030-01-02T20:30');
     await manager.page.fill(`#hall-${movieId}`, 'IMAX');
     await manager.page.click(`#schedule-${movieId}`);
     await manager.page.waitForFunction(() => /Screening \d+ added/.test(document.getElementById('notice').textContent));
+    // The live event stream shows it too.
+    await manager.page.waitForFunction(() => /ScreeningScheduled/.test(document.getElementById('event-stream').textContent),
+                                       null, { timeout: 5000 });
+    await screenshot(manager.page, 'manager-console');
     // The customer's page refreshes by itself.
     await customer.page.waitForFunction((id) => /Hall IMAX/.test(document.querySelector(`[data-movie="${id}"]`).textContent),
                                         movieId, { timeout: 10000 });
@@ -169,6 +188,33 @@ test('a manager adds a screening and a customer sees it', async () => {
   } finally {
     await manager.context.close();
     await customer.context.close();
+  }
+});
+
+test('after the screening, a customer reviews the movie from my reservations', async () => {
+  const startsAt = new Date(Date.now() + 4000).toISOString().slice(0, 19) + 'Z';
+  const { movieId, screeningId } = await cinema.screening({ title: 'Reviewed', startsAt, rows: 1, cols: 2 });
+  const booked = await cinema.json('POST', '/reservations', { body: { screeningId, seats: ['A1'], customerId: 'rae' } });
+  assert.equal(booked.status, 201, booked.text);
+  await sleep(Math.max(0, new Date(startsAt) - Date.now() + 300));
+  const { context, page } = await signedIn('rae');
+  try {
+    await page.click('a[href="#/reservations"]');
+    await page.click(`#review-${booked.body.rsvId}`);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'review-title', 'focus moves to the form');
+    await screenshot(page, 'review');
+    await page.selectOption('#rating', '4');
+    await page.fill('#review-text', 'Worth the ticket');
+    await page.click('#review-area button[type=submit]');
+    await page.waitForFunction(() => /Thank you for your review/.test(document.getElementById('notice').textContent));
+    const reviews = await cinema.json('GET', `/movies/${movieId}/reviews`);
+    assert.deepEqual(reviews.body.map((r) => [r.customerId, r.rating, r.text]), [['rae', 4, 'Worth the ticket']]);
+    // A second review is refused in plain words.
+    await page.click(`#review-${booked.body.rsvId}`);
+    await page.click('#review-area button[type=submit]');
+    await page.waitForFunction(() => /already reviewed/.test(document.getElementById('notice').textContent));
+  } finally {
+    await context.close();
   }
 });
 

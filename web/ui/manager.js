@@ -10,12 +10,16 @@ export function managerPage(main, settings) {
   const health = el('div', { id: 'health', class: 'table-wrap' }, 'Loading…');
   const lag = el('p', { id: 'lag' }, 'Loading…');
   const movies = el('div', { id: 'movie-admin' });
+  const stream = el('ol', { id: 'event-stream', class: 'events', reversed: true, 'aria-label': 'Latest events, newest first' });
   main.append(el('section', { 'aria-labelledby': 'movies-title' },
                  el('h2', { id: 'movies-title' }, 'Movies and screenings'), newMovieForm(() => loadMovies()), movies),
               el('section', { 'aria-labelledby': 'health-title' },
                  el('h2', { id: 'health-title' }, 'Services'), health),
               el('section', { 'aria-labelledby': 'lag-title' },
-                 el('h2', { id: 'lag-title' }, 'View page'), lag));
+                 el('h2', { id: 'lag-title' }, 'View page'), lag),
+              el('section', { 'aria-labelledby': 'events-title' },
+                 el('h2', { id: 'events-title' }, 'Live events'),
+                 el('p', { class: 'muted' }, 'Every event as the view page applies it (the newest 30).'), stream));
 
   const loadMovies = async () => {
     try {
@@ -48,7 +52,38 @@ export function managerPage(main, settings) {
     if (!stopped) timer = setTimeout(loadStatus, STATUS_POLL_MS);
   };
   loadStatus();
-  return () => { stopped = true; clearTimeout(timer); };
+
+  // The live event stream: asks for the events past the last one shown, every second.
+  let lastOffset = null;
+  let streamTimer = null;
+  const loadEvents = async () => {
+    try {
+      const events = await api('GET', lastOffset === null ? '/viewpage/events' : `/viewpage/events?after=${lastOffset}`);
+      for (const event of events) {
+        stream.prepend(eventItem(event));
+        lastOffset = event.offset;
+      }
+      while (stream.children.length > EVENTS_SHOWN) stream.lastChild.remove();
+    } catch (error) {
+      if (!stream.children.length) stream.replaceChildren(el('li', {}, explain(error)));
+    }
+    if (!stopped) streamTimer = setTimeout(loadEvents, EVENTS_POLL_MS);
+  };
+  loadEvents();
+  return () => { stopped = true; clearTimeout(timer); clearTimeout(streamTimer); };
+}
+
+const EVENTS_POLL_MS = 1000;
+const EVENTS_SHOWN = 30;
+
+// One line of the stream: "#41 ReservationConfirmed  rsvId 3 · movieId 1 · status reserved".
+function eventItem({ offset, eventType, event }) {
+  const fields = ['movieId', 'rsvId', 'payId', 'screeningId', 'status', 'reason']
+    .filter((name) => event[name] !== undefined && event[name] !== null)
+    .map((name) => `${name} ${event[name]}`);
+  return el('li', { 'data-offset': offset },
+    el('span', { class: 'muted' }, `#${offset} `), el('strong', {}, eventType), ` ${fields.join(' · ')}`,
+    event.timestamp ? el('span', { class: 'muted' }, ` (${event.timestamp})`) : null);
 }
 
 function statusTable(status) {
@@ -56,7 +91,7 @@ function statusTable(status) {
     el('th', { scope: 'row' }, service.service), el('td', {}, i.address),
     el('td', { class: `status ${i.status}` }, i.status),
     el('td', { class: `status ${i.circuit || ''}` }, i.circuit ? `payment circuit ${i.circuit}` : '—'),
-    el('td', {}, i.deadLettered ?? '—'), el('td', {}, i.consumerLag ?? '—'), el('td', {}, i.outboxBacklog ?? '—'))));
+    el('td', {}, i.deadLettered ?? 0), el('td', {}, i.consumerLag ?? '—'), el('td', {}, i.outboxBacklog ?? '—'))));
   return el('table', { 'aria-label': 'Services' },
     el('thead', {}, el('tr', {}, ['Service', 'Instance', 'Health', 'Circuit', 'Dead letters', 'Consumer lag', 'Outbox']
       .map((name) => el('th', { scope: 'col' }, name)))),

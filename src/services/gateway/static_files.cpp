@@ -81,8 +81,11 @@ http::Response StaticFiles::serve(const http::Request& request) const {
   if (found == files_.end()) throw http::NotFound("no file " + request.path);
   const auto& file = found->second;
 
+  bool gzipped = !file.gzipped.empty() && http::accepts_gzip(request);
+  // Each encoding is its own representation, so it has its own strong validator.
+  auto etag = gzipped ? file.etag.substr(0, file.etag.size() - 1) + "-gzip\"" : file.etag;
   http::Response response;
-  response.headers.set("ETag", file.etag);
+  response.headers.set("ETag", etag);
   response.headers.set("Cache-Control", "no-cache");
   response.headers.set("X-Content-Type-Options", "nosniff");
   if (!file.gzipped.empty()) response.headers.set("Vary", "Accept-Encoding");
@@ -93,12 +96,12 @@ http::Response StaticFiles::serve(const http::Request& request) const {
                          "frame-ancestors 'none'");
     response.headers.set("Referrer-Policy", "no-referrer");
   }
-  if (etag_matches(request, file.etag)) {
+  if (etag_matches(request, etag)) {
     response.status = 304;
     return response;
   }
   response.headers.set("Content-Type", file.content_type);
-  if (!file.gzipped.empty() && http::accepts_gzip(request)) {
+  if (gzipped) {
     response.headers.set("Content-Encoding", "gzip");
     response.body = file.gzipped;
   } else {
