@@ -8,10 +8,11 @@ const path = require('node:path');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Cinema {
-  constructor({ port = 18088, basePort = 18181, env = {} } = {}) {
+  constructor({ port = 18088, basePort = 18181, env = {}, args = [] } = {}) {
     this.port = port;
     this.basePort = basePort;
     this.env = env;
+    this.args = args;
     this.url = `http://127.0.0.1:${port}`;
   }
 
@@ -19,13 +20,18 @@ class Cinema {
     this.data = fs.mkdtempSync(path.join(os.tmpdir(), 'cinema-browser-'));
     this.log = fs.openSync(path.join(this.data, 'up.log'), 'a');
     this.process = spawn(process.env.CINEMA_BINARY,
-      ['up', '--data', this.data, '--port', String(this.port), '--base-port', String(this.basePort)],
+      ['up', '--data', this.data, '--port', String(this.port), '--base-port', String(this.basePort), ...this.args],
       { env: { ...process.env, ...this.env }, stdio: ['ignore', this.log, this.log] });
     this.exited = new Promise((resolve) => this.process.on('exit', resolve));
     const deadline = Date.now() + 60000;
     for (;;) {
       if (this.process.exitCode !== null) throw new Error(`cinema up exited: ${this.upLog()}`);
       try {
+        // Under enforce, this test driver acts as a manager with a token (the secret exists once up runs).
+        if (this.args.includes('enforce') && !this.headers) {
+          if (!fs.existsSync(path.join(this.data, 'security', 'jwt.secret'))) throw new Error('no secret yet');
+          this.headers = { Authorization: `Bearer ${this.token('manager', 'tester')}` };
+        }
         const status = await this.json('GET', '/gateway/status');
         if (status.status === 200 && status.body.services.every((s) => s.instances.every((i) => i.status === 'UP'))) return;
       } catch {
@@ -54,8 +60,16 @@ class Cinema {
   }
 
   // One request through the gateway: { status, headers, body (parsed JSON when it is JSON), text }.
+  // A token signed with this system's secret (`cinema token`).
+  token(role, sub) {
+    const made = require('node:child_process').spawnSync(process.env.CINEMA_BINARY,
+      ['token', '--role', role, '--sub', sub, '--data', this.data], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`cinema token: ${made.stderr}`);
+    return made.stdout.trim();
+  }
+
   async json(method, target, { body, headers = {} } = {}) {
-    const sent = { ...headers };
+    const sent = { ...(this.headers || {}), ...headers };
     if (body !== undefined) sent['Content-Type'] = 'application/json';
     const response = await fetch(this.url + target, {
       method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual',

@@ -15,7 +15,13 @@ const pageErrors = [];
 
 before(async () => {
   await cinema.start();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  // Debian's chromium; no browser is downloaded. The machine has no network but loopback: the flags
+  // keep chromium from trying its background services at start.
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync'],
+  });
 });
 
 after(async () => {
@@ -41,8 +47,8 @@ async function signedIn(name, role = 'customer', options = {}) {
   return { context, page };
 }
 
-async function openSeatMap(page, screeningId) {
-  await page.goto(`${cinema.url}/ui/#/screening/${screeningId}`);
+async function openSeatMap(page, screeningId, system = cinema) {
+  await page.goto(`${system.url}/ui/#/screening/${screeningId}`);
   await page.waitForSelector('#seatmap .seat');
 }
 
@@ -326,6 +332,40 @@ test('accessibility basics: labels, names, one heading, contrast', async () => {
     await screenshot(page, 'sign-in');
   } finally {
     await context.close();
+  }
+});
+
+test('with security enforced, sign-in takes a token and the API decides what it allows', async () => {
+  const secured = new Cinema({ port: 18488, basePort: 18581, args: ['--security', 'enforce'] });
+  await secured.start();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`enforce: ${error.message}`));
+  try {
+    const { screeningId } = await secured.screening({ title: 'Secured' });
+    await page.goto(`${secured.url}/ui/#/signin`);
+    await page.waitForSelector('#signin-token');
+    await screenshot(page, 'sign-in-enforce');
+    // A wrong token: the API refuses it, and the page says to sign in again.
+    await page.fill('#signin-name', 'eve');
+    await page.fill('#signin-token', 'not.a.token');
+    await page.click('form.signin button[type=submit]');
+    await page.waitForFunction(() => /Please sign in again/.test(document.querySelector('main').textContent));
+    // A customer's token: booking works, as that customer.
+    await page.click('#who button');
+    await page.goto(`${secured.url}/ui/#/signin`);
+    await page.fill('#signin-name', 'eve');
+    await page.fill('#signin-token', secured.token('customer', 'eve'));
+    await page.click('form.signin button[type=submit]');
+    await openSeatMap(page, screeningId, secured);
+    await seat(page, 'A1').click();
+    await page.click('#pay');
+    await page.waitForFunction(() => /Reserved and paid: seats A1/.test(document.getElementById('notice').textContent));
+    const mine = await secured.json('GET', '/reservations', { headers: { Authorization: `Bearer ${secured.token('customer', 'eve')}` } });
+    assert.deepEqual(mine.body.map((r) => [r.customerId, r.seats]), [['eve', ['A1']]]);
+  } finally {
+    await context.close();
+    await secured.stop();
   }
 });
 

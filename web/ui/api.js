@@ -30,11 +30,12 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, { body, headers = {} } = {}) {
+// `anonymous`: without the signed-in user's token (the UI's own settings need none).
+export async function api(method, path, { body, headers = {}, anonymous = false } = {}) {
   const current = session();
   const sent = { Accept: 'application/json', ...headers };
   if (body !== undefined) sent['Content-Type'] = 'application/json';
-  if (current?.token) sent.Authorization = `Bearer ${current.token}`;
+  if (current?.token && !anonymous) sent.Authorization = `Bearer ${current.token}`;
   let response;
   try {
     response = await fetch(path, {

@@ -79,7 +79,7 @@ async function route() {
 window.addEventListener('hashchange', () => { clearNotice(); route(); });
 
 try {
-  Object.assign(settings, await api('GET', '/ui/config.json'));
+  Object.assign(settings, await api('GET', '/ui/config.json', { anonymous: true }));
 } catch {
   // The defaults above still give a working box office.
 }
