@@ -4,6 +4,8 @@
 //   cinema reserve --movie 1 | --screening 3 --seats A1,A2 [--customer kim] [--card N]
 //   cinema cancel 1                                               cinema view [movieId]
 //   cinema replay viewpage [--timeout 120]      rebuild the view page from the first event, wait until caught up
+// --gateway (or CINEMA_GATEWAY) takes http://HOST:PORT or HOST:PORT. On a terminal, answers print as a
+// table or summary; with --json, or piped, as JSON. Errors go to standard error, exit code 1.
 #include <CLI/CLI.hpp>
 
 namespace cinema::cli {
@@ -15,10 +17,19 @@ class ClientCommands {
   // Returns the exit code, or -1 when no client command was chosen.
   int run() const;
 
+  enum class Shape { raw, movies, views, reservation };  // how an answer reads as text
+  struct Output {
+    std::string gateway;  // host:port
+    bool json = false;
+    Shape shape = Shape::raw;
+  };
+
  private:
   int replay() const;
+  [[nodiscard]] Output output(Shape shape) const;
 
-  std::string gateway_ = "127.0.0.1:8088";
+  std::string gateway_ = "http://127.0.0.1:8088";
+  bool json_ = false;
   CLI::App* movies_add_ = nullptr;
   CLI::App* movies_list_ = nullptr;
   CLI::App* reserve_ = nullptr;

@@ -7,6 +7,9 @@
 #include "core/security/guard.hpp"
 #include "services/gateway/proxy_handler.hpp"
 #include "services/gateway/rate_limits.hpp"
+#include "services/gateway/static_files.hpp"
+#include "services/gateway/status_handler.hpp"
+#include "services/gateway/ui_settings.hpp"
 
 namespace cinema::gateway {
 namespace {
@@ -17,6 +20,16 @@ const std::map<std::string, std::string> kDefaultInstances = {
 };
 
 std::string upstream_key(const std::string& service) { return "gateway.upstream." + service; }
+
+constexpr const char* kUiPropertiesKey = "ui.properties_file_name";
+
+std::string ui_config(const Config& config) {
+  try {
+    return ui_config_json(load_ui_settings(config.text(kUiPropertiesKey)), config.text("security.mode"));
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("setting '") + kUiPropertiesKey + "': " + e.what());
+  }
+}
 }  // namespace
 
 class GatewayService {
@@ -26,7 +39,9 @@ class GatewayService {
         client_(context.io, http::ClientOptions{
                                 .connect_timeout = std::chrono::milliseconds(context.config.integer("gateway.connect_timeout_ms")),
                                 .request_timeout = std::chrono::milliseconds(context.config.integer("gateway.request_timeout_ms")),
-                            }) {
+                            }),
+        static_files_(embedded_files(), ui_config(context.config)),
+        status_(client_, upstreams_) {
     for (const auto& [service, defaults] : kDefaultInstances) {
       auto key = upstream_key(service);
       std::vector<std::string> instances;
@@ -49,6 +64,8 @@ class GatewayService {
       else
         router.add_prefix(rule.prefix, http::Access::anyone, [&proxy](http::Request& request) { return proxy.forward(request); });
     }
+    static_files_.register_routes(router);
+    status_.register_routes(router);
   }
 
  private:
@@ -56,6 +73,8 @@ class GatewayService {
   http::Client client_;
   std::deque<Upstream> upstreams_;  // deque: proxies hold references, so elements never move
   std::map<std::string, ProxyHandler> proxies_;
+  StaticFiles static_files_;
+  StatusHandler status_;
 };
 
 SettingGroup gateway_settings() {
@@ -63,7 +82,11 @@ SettingGroup gateway_settings() {
                      {{"gateway.connect_timeout_ms", SettingType::integer, "2000",
                        "Time allowed to connect to an upstream instance.", 1, 600'000},
                       {"gateway.request_timeout_ms", SettingType::integer, "15000",
-                       "Time allowed for an upstream to answer; then 504.", 1, 3'600'000}}};
+                       "Time allowed for an upstream to answer; then 504.", 1, 3'600'000},
+                      {kUiPropertiesKey, SettingType::string, "",
+                       "Properties file (key=value: cinema.name, currency, color.primary, color.accent, "
+                       "color.background, color.text) whose settings the web UI at /ui/ shows; empty: built-in "
+                       "defaults. The seed's ConfigMap key."}}};
   for (auto& spec : rate_limit_setting_specs()) group.settings.push_back(std::move(spec));
   for (const auto& [service, instances] : kDefaultInstances)
     group.settings.push_back({upstream_key(service), SettingType::string, instances,

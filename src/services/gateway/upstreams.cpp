@@ -6,7 +6,7 @@ const std::vector<RouteRule>& route_rules() {
   static const std::vector<RouteRule> rules = {
       {"/movies", "movie"},           {"/reservations", "reservation"}, {"/payments", "payment", true},
       {"/messages", "message"},       {"/movieViews", "viewpage"},      {"/reservationViews", "viewpage"},
-      {"/viewpage", "viewpage"},
+      {"/viewpage", "viewpage"},      {"/seatMaps", "reservation"},
   };
   return rules;
 }

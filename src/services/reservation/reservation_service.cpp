@@ -7,6 +7,7 @@
 #include "services/reservation/reservation_policy.hpp"
 #include "services/reservation/reservation_recovery.hpp"
 #include "services/reservation/reservations_handler.hpp"
+#include "services/reservation/seat_map_handler.hpp"
 #include "store/service_database.hpp"
 
 namespace cinema::reservation {
@@ -28,6 +29,7 @@ class ReservationService {
                   breaker_, context.security.credential, context.metrics),
         commits_(*db_, context.io.get_executor(), [this] { events_.group_committed(); }),
         handler_(reservations_, saga_, commits_, payments_),
+        seat_maps_(reservations_),
         policy_(reservations_, saga_),
         recovery_(reservations_, saga_, payments_, context.log,
                   std::chrono::milliseconds(context.config.integer("reservation.settle_after_ms")), db_->blocking()) {}
@@ -40,6 +42,7 @@ class ReservationService {
 
   void start(ServiceContext& context) {
     handler_.register_routes(context.router);
+    seat_maps_.register_routes(context.router);
     events_.consume("reservation",
                     [this](const events::Event& event) { policy_.apply(event, std::chrono::system_clock::now()); },
                     ReservationPolicy::handles);
@@ -65,6 +68,7 @@ class ReservationService {
   PaymentClient payments_;
   store::CommitGroup commits_;
   ReservationsHandler handler_;
+  SeatMapHandler seat_maps_;
   ReservationPolicy policy_;
   ReservationRecovery recovery_;
   std::atomic<bool> stopped_{false};

@@ -1,6 +1,7 @@
 #include "services/viewpage/viewpage_service.hpp"
 
 #include "events/runtime.hpp"
+#include "services/viewpage/event_tail.hpp"
 #include "services/viewpage/view_policy.hpp"
 #include "services/viewpage/view_repository.hpp"
 #include "services/viewpage/views_handler.hpp"
@@ -15,22 +16,32 @@ class ViewpageService {
         events_(context, *db_),
         views_(*db_),
         policy_(views_),
-        feed_(events_.consume(std::string(kConsumerGroup), [this](const events::Event& event) { policy_.apply(event); }),
+        feed_(events_.consume(std::string(kConsumerGroup),
+                              [this](const events::Event& event) {
+                                policy_.apply(event);
+                                tail_.record(event);
+                              }),
               [this] { reset_views(*db_, views_); }),
-        handler_(views_, &feed_) {}
+        handler_(views_, &feed_),
+        tail_handler_(tail_) {}
   // The consumer's thread calls the policy: it stops before any member is destroyed, also when the
   // service is torn down without a regular stop (start-up failed).
   ~ViewpageService() { events_.stop(); }
 
-  void start(ServiceContext& context) { handler_.register_routes(context.router); }
+  void start(ServiceContext& context) {
+    handler_.register_routes(context.router);
+    tail_handler_.register_routes(context.router);
+  }
 
  private:
   std::unique_ptr<store::Database> db_;
   events::EventRuntime events_;
   ViewRepository views_;
   ViewPolicy policy_;
+  EventTail tail_;  // before feed_: the consumer it starts records into it
   ViewFeed feed_;
   ViewsHandler handler_;
+  EventTailHandler tail_handler_;
 };
 
 SettingGroup viewpage_settings() {
