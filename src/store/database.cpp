@@ -58,12 +58,17 @@ std::optional<std::string> Row::optional_text(std::size_t column) const {
   return text(column);
 }
 
-// Savepoints go through execute(), whose statements are prepared once: a commit group opens two
-// per request.
+void Database::savepoint() { execute("SAVEPOINT nested_transaction"); }
+void Database::release_savepoint() { execute("RELEASE nested_transaction"); }
+void Database::rollback_to_savepoint() {
+  execute("ROLLBACK TO nested_transaction");
+  execute("RELEASE nested_transaction");
+}
+
 Transaction::Transaction(Database& db)
     : db_(db), session_(db.session()), lock_(session_.mutex), nested_(session_.depth > 0) {
   if (nested_)
-    db_.execute("SAVEPOINT nested_transaction");
+    db_.savepoint();
   else
     db_.begin();
   if (session_.depth++ == 0) session_.owner = std::this_thread::get_id();
@@ -75,8 +80,7 @@ Transaction::~Transaction() {
   // transaction is never made durable, so a failed rollback loses nothing that was promised.
   try {
     if (nested_) {
-      db_.execute("ROLLBACK TO nested_transaction");
-      db_.execute("RELEASE nested_transaction");
+      db_.rollback_to_savepoint();
     } else {
       db_.rollback();
     }
@@ -88,7 +92,7 @@ Transaction::~Transaction() {
 void Transaction::commit() {
   if (done_) throw StoreError("transaction already committed");
   if (nested_)
-    db_.execute("RELEASE nested_transaction");
+    db_.release_savepoint();
   else
     db_.commit();
   done_ = true;

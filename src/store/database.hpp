@@ -116,6 +116,11 @@ class Database {
   virtual void begin() = 0;  // a write transaction (BEGIN IMMEDIATE on SQLite)
   virtual void commit() = 0;
   virtual void rollback() = 0;
+  // A nested Transaction's savepoint: opened, kept (its changes join the enclosing transaction's),
+  // or undone and closed.
+  virtual void savepoint();
+  virtual void release_savepoint();
+  virtual void rollback_to_savepoint();
   // A read-only transaction whose statements all see one committed state (ReadSnapshot). An
   // embedded file needs none: its connection's mutex already keeps writes out between the reads.
   virtual void begin_snapshot() {}

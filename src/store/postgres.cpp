@@ -153,20 +153,37 @@ class PostgresDatabase final : public Database {
   void rollback() override;
   void begin_snapshot() override;
   void end_snapshot() override;
+  void savepoint() override;
+  void release_savepoint() override;
+  void rollback_to_savepoint() override;
 
  private:
   // One thread's connection. Only its own thread uses it (under its mutex, for the watcher).
   struct Connected : Session {
     Connection connection;
     bool broken = false;          // the connection must be replaced
-    bool in_transaction = false;  // a BEGIN was sent and not yet ended
-    bool in_snapshot = false;     // a ReadSnapshot's transaction is open
+    bool in_transaction = false;  // the server has a transaction of this session open
+    bool in_snapshot = false;     // a ReadSnapshot's transaction was begun
+    // Transaction control waiting to go with the next statement (see send()).
+    std::vector<std::string> deferred;
     std::unordered_map<std::string, std::string> prepared;  // SQL text -> statement name
     std::unordered_set<std::string> leading;  // roles whose advisory lock this session holds
+  };
+  // One command of a pipeline.
+  struct Step {
+    enum Kind { plain, prepare, execute } kind;
+    std::string text;  // plain: the SQL; prepare: the SQL to prepare as `name`; execute: unused
+    std::string name;  // prepare, execute: the statement's name
+    std::string_view origin;  // the SQL that error messages name
+    bool done = false;        // the server carried it out
   };
 
   Connected& current();
   Result run(std::string_view sql, std::initializer_list<Value> params);
+  Result send(Connected& session, std::string_view sql, std::initializer_list<Value> params);
+  Result pipelined(Connected& session, PGconn* conn, std::vector<Step>& steps, const TextParams* params);
+  void flush(Connected& session);
+  std::vector<Step> take_deferred(Connected& session);
   Result checked(Connected& session, Result result, std::string_view sql);
   [[noreturn]] void fail(Connected& session, const PGresult* result, std::string_view sql);
   PGconn* connection(Connected& session);  // connected, or StoreUnavailable
@@ -267,7 +284,7 @@ PGconn* PostgresDatabase::connection(Connected& session) {
   if (session.broken || !session.connection || PQstatus(session.connection.get()) != CONNECTION_OK) {
     // Inside a transaction the statements before this one are gone with the old session: the
     // transaction fails as a whole, and the connection is replaced once it has unwound.
-    if (session.in_transaction || session.in_snapshot || !reconnect(session)) {
+    if (session.in_transaction || !reconnect(session)) {
       session.broken = true;
       healthy_ = false;
       std::lock_guard lock(problem_mutex_);
@@ -310,24 +327,122 @@ Result PostgresDatabase::checked(Connected& session, Result result, std::string_
 Result PostgresDatabase::run(std::string_view sql, std::initializer_list<Value> params) {
   auto& session = current();
   std::lock_guard lock(session.mutex);
+  return send(session, sql, params);
+}
+
+// Transaction control that nobody waits on (BEGIN, SAVEPOINT, RELEASE) is not sent by itself: it
+// waits in `deferred` and goes with the session's next statement in one pipeline, one round trip.
+// A transaction then costs a round trip per statement plus its COMMIT, not one more per BEGIN and
+// savepoint, and what never meets a statement (an empty savepoint, a transaction that wrote nothing)
+// is never sent at all.
+Result PostgresDatabase::send(Connected& session, std::string_view sql, std::initializer_list<Value> params) {
   auto* conn = connection(session);
-  if (params.size() == 0) {
+  std::string text = is_schema_statement(sql) ? postgres_schema(sql) : std::string(sql);
+  if (params.size() == 0 && session.deferred.empty())
     // Utility statements (SAVEPOINT, BEGIN, DDL) cannot be prepared; without parameters the
     // simple protocol costs the same one round trip.
-    std::string text = is_schema_statement(sql) ? postgres_schema(sql) : std::string(sql);
     return checked(session, Result(PQexec(conn, text.c_str())), sql);
+  auto steps = take_deferred(session);
+  if (params.size() == 0) {
+    steps.push_back({Step::plain, std::move(text), {}, sql});
+    return pipelined(session, conn, steps, nullptr);
   }
-  std::string key(sql);
-  auto found = session.prepared.find(key);
+  TextParams values(params);
+  auto found = session.prepared.find(std::string(sql));
   if (found == session.prepared.end()) {
     auto name = "s" + std::to_string(session.prepared.size());
-    checked(session, Result(PQprepare(conn, name.c_str(), key.c_str(), 0, nullptr)), sql);
-    found = session.prepared.emplace(std::move(key), std::move(name)).first;
+    steps.push_back({Step::prepare, std::move(text), name, sql});
+    auto prepare = steps.size() - 1;
+    steps.push_back({Step::execute, {}, name, sql});
+    // Prepared once the server says so, even when a step after it failed (a seat already held):
+    // the session keeps the statement either way.
+    struct Remember {
+      Connected& session;
+      const std::vector<Step>& steps;
+      std::size_t prepare;
+      std::string_view sql;
+      ~Remember() {
+        if (steps[prepare].done) session.prepared.emplace(std::string(sql), steps[prepare].name);
+      }
+    } remember{session, steps, prepare, sql};
+    return pipelined(session, conn, steps, &values);
   }
-  TextParams text(params);
-  return checked(
-      session,
-      Result(PQexecPrepared(conn, found->second.c_str(), text.count(), text.values(), nullptr, nullptr, 0)), sql);
+  if (steps.empty())
+    return checked(session,
+                   Result(PQexecPrepared(conn, found->second.c_str(), values.count(), values.values(), nullptr,
+                                         nullptr, 0)),
+                   sql);
+  steps.push_back({Step::execute, {}, found->second, sql});
+  return pipelined(session, conn, steps, &values);
+}
+
+std::vector<PostgresDatabase::Step> PostgresDatabase::take_deferred(Connected& session) {
+  std::vector<Step> steps;
+  for (auto& statement : session.deferred) {
+    if (statement.starts_with("BEGIN")) session.in_transaction = true;
+    steps.push_back({Step::plain, std::move(statement), {}, "transaction control"});
+  }
+  session.deferred.clear();
+  return steps;
+}
+
+void PostgresDatabase::flush(Connected& session) {
+  if (session.deferred.empty()) return;
+  auto* conn = connection(session);
+  auto steps = take_deferred(session);
+  pipelined(session, conn, steps, nullptr);
+}
+
+// Sends every step, then one Sync, and reads each step's result: the first failure is thrown once
+// the pipeline is read to its end (the steps after it were skipped by the server).
+Result PostgresDatabase::pipelined(Connected& session, PGconn* conn, std::vector<Step>& steps,
+                                   const TextParams* params) {
+  auto origin = steps.back().origin;
+  if (!PQenterPipelineMode(conn)) fail(session, nullptr, origin);
+  bool sent = true;
+  for (const auto& step : steps) {
+    if (step.kind == Step::plain)
+      sent = PQsendQueryParams(conn, step.text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    else if (step.kind == Step::prepare)
+      sent = PQsendPrepare(conn, step.name.c_str(), step.text.c_str(), 0, nullptr) == 1;
+    else
+      sent = PQsendQueryPrepared(conn, step.name.c_str(), params->count(), params->values(), nullptr, nullptr, 0) == 1;
+    if (!sent) break;
+  }
+  if (!sent || PQpipelineSync(conn) != 1) {
+    session.broken = true;  // the pipeline's state is unknown: this connection is done
+    fail(session, nullptr, origin);
+  }
+  Result last, failure;
+  std::string_view failed_at = origin;
+  bool in_order = true;
+  for (auto& step : steps) {
+    Result result(PQgetResult(conn));
+    if (!result) {
+      in_order = false;
+      break;
+    }
+    Result end(PQgetResult(conn));  // each step's results end with a null
+    if (end) in_order = false;
+    auto status = PQresultStatus(result.get());
+    if (status == PGRES_PIPELINE_ABORTED) continue;
+    step.done = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    if (!step.done) {
+      if (!failure) {
+        failure = std::move(result);
+        failed_at = step.origin;
+      }
+      continue;
+    }
+    last = std::move(result);
+  }
+  Result sync(in_order ? PQgetResult(conn) : nullptr);
+  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(conn) != 1) {
+    session.broken = true;
+    fail(session, failure.get(), failed_at);
+  }
+  if (failure) fail(session, failure.get(), failed_at);
+  return last;
 }
 
 Rows PostgresDatabase::query(std::string_view sql, std::initializer_list<Value> params) {
@@ -341,21 +456,28 @@ std::int64_t PostgresDatabase::execute(std::string_view sql, std::initializer_li
 void PostgresDatabase::execute_script(std::string_view sql) {
   auto& session = current();
   std::lock_guard lock(session.mutex);
+  flush(session);  // several statements in one text go by the simple protocol, which has no pipeline
   auto text = postgres_schema(sql);
   checked(session, Result(PQexec(connection(session), text.c_str())), sql);
 }
 
+constexpr std::string_view kSavepoint = "SAVEPOINT nested_transaction";
+constexpr std::string_view kRelease = "RELEASE nested_transaction";
+
 void PostgresDatabase::begin() {
   auto& session = current();
   std::lock_guard lock(session.mutex);
-  run("BEGIN", {});
-  session.in_transaction = true;
+  session.deferred.emplace_back("BEGIN");
 }
 
 void PostgresDatabase::commit() {
   auto& session = current();
   std::lock_guard lock(session.mutex);
-  auto result = run("COMMIT", {});
+  if (!session.in_transaction) {  // its BEGIN never reached the server: nothing was written
+    session.deferred.clear();
+    return;
+  }
+  auto result = send(session, "COMMIT", {});
   session.in_transaction = false;
   // A transaction that failed earlier ends with COMMIT answered "ROLLBACK": nothing was written.
   if (std::string_view(PQcmdStatus(result.get())) != "COMMIT")
@@ -365,26 +487,53 @@ void PostgresDatabase::commit() {
 void PostgresDatabase::rollback() {
   auto& session = current();
   std::lock_guard lock(session.mutex);
-  session.in_transaction = false;
-  if (session.broken) return;  // the server rolled it back when the session ended
-  run("ROLLBACK", {});
+  session.deferred.clear();
+  // Never begun on the server, or ended with its session: nothing to undo.
+  if (!std::exchange(session.in_transaction, false) || session.broken) return;
+  send(session, "ROLLBACK", {});
 }
 
-// Inside a write transaction the reads already share its snapshot-less view of its own writes:
-// only a snapshot of its own opens a transaction.
+void PostgresDatabase::savepoint() {
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
+  session.deferred.emplace_back(kSavepoint);
+}
+
+void PostgresDatabase::release_savepoint() {
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
+  if (!session.deferred.empty() && session.deferred.back() == kSavepoint) session.deferred.pop_back();
+  else session.deferred.emplace_back(kRelease);
+}
+
+void PostgresDatabase::rollback_to_savepoint() {
+  auto& session = current();
+  std::lock_guard lock(session.mutex);
+  if (!session.deferred.empty() && session.deferred.back() == kSavepoint) {
+    session.deferred.pop_back();
+    return;
+  }
+  session.deferred.emplace_back("ROLLBACK TO nested_transaction");
+  session.deferred.emplace_back(kRelease);
+}
+
+// Inside a write transaction the reads already see one state with its own writes: only a snapshot
+// of its own opens a transaction.
 void PostgresDatabase::begin_snapshot() {
   auto& session = current();
   std::lock_guard lock(session.mutex);
   if (session.depth > 0 || session.in_snapshot) return;
-  run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {});
+  session.deferred.emplace_back("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   session.in_snapshot = true;
 }
 
 void PostgresDatabase::end_snapshot() {
   auto& session = current();
   std::lock_guard lock(session.mutex);
-  if (!std::exchange(session.in_snapshot, false) || session.broken) return;
-  run("COMMIT", {});
+  if (!std::exchange(session.in_snapshot, false)) return;
+  session.deferred.clear();
+  if (!std::exchange(session.in_transaction, false) || session.broken) return;
+  send(session, "COMMIT", {});
 }
 
 std::string PostgresDatabase::health() {

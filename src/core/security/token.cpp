@@ -150,8 +150,13 @@ std::optional<Role> role_of_claim(std::string_view claim) {
 bool supported_algorithm(std::string_view algorithm) { return jwt_algorithm(algorithm) != JWT_ALG_INVAL; }
 
 struct TokenVerifier::Cache {
+  // Looked up by the request's own bytes: a hit copies nothing.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
   std::mutex mutex;
-  std::unordered_map<std::string, CheckedClaims> verified;
+  std::unordered_map<std::string, CheckedClaims, Hash, std::equal_to<>> verified;
 };
 
 std::optional<std::string> settings_problem(const TokenSettings& settings) {
@@ -172,10 +177,9 @@ TokenVerifier::~TokenVerifier() = default;
 
 std::variant<Identity, TokenRefusal> TokenVerifier::verify(std::string_view token, Clock::time_point now) const {
   if (token.size() > kMaxTokenBytes) return refusal(TokenProblem::malformed, "the token is too long");
-  std::string key(token);
   {
     std::lock_guard lock(cache_->mutex);
-    auto found = cache_->verified.find(key);
+    auto found = cache_->verified.find(token);
     if (found != cache_->verified.end()) {
       if (auto late = check_time(found->second, now)) return *late;
       return found->second.identity;
@@ -193,6 +197,7 @@ std::variant<Identity, TokenRefusal> TokenVerifier::verify(std::string_view toke
   if (alg == header->end() || !alg->is_string() || alg->get<std::string>() != settings_.algorithm)
     return refusal(TokenProblem::wrong_algorithm, "tokens here are signed with " + settings_.algorithm);
   const auto& verifying = verifying_key(settings_);
+  std::string key(token);  // libjwt reads a C string
   jwt_t* raw = nullptr;
   int failed = jwt_decode(&raw, key.c_str(), reinterpret_cast<const unsigned char*>(verifying.data()),
                           static_cast<int>(verifying.size()));
