@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "cinema_process.hpp"
 
@@ -36,6 +37,21 @@ const std::map<std::string, int> kPortOffset = {{"movie", 1}, {"reservation", 2}
                                                 {"message", 4}, {"viewpage", 5}, {"gateway", 8}};
 
 std::string podman() { return "CONTAINERS_CONF=" + kSource + "/deploy/podman/containers.conf podman"; }
+
+// Secret values as podman reads them (standard base64 with padding).
+std::string base64(const std::string& text) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); i += 3) {
+    auto n = std::min<std::size_t>(3, text.size() - i);
+    std::uint32_t chunk = 0;
+    for (std::size_t k = 0; k < 3; ++k)
+      chunk = chunk << 8 | (k < n ? static_cast<unsigned char>(text[i + k]) : 0u);
+    for (std::size_t k = 0; k <= n; ++k) out += kAlphabet[(chunk >> (18 - 6 * k)) & 63];
+    out.append(3 - n, '=');
+  }
+  return out;
+}
 
 std::string random_key() {
   std::random_device random;
@@ -56,11 +72,12 @@ class KubePlay : public ::testing::Test {
   // Writes the test overlay with this limit, renders it, keeps the kinds podman plays and plays
   // them (replacing the pods of an earlier play; the volume stays), then waits for every service.
   static std::string play(int max_reservation_per_person);
+  static std::string make_podman_secret(const YAML::Node& secret);
   static bool all_ready();
   static std::string gateway() { return "127.0.0.1:" + std::to_string(port("gateway")); }
   static int port(const std::string& service) { return base_port_ + kPortOffset.at(service); }
   static http::Headers as(const std::string& role, const std::string& sub);
-  static std::string container(const std::string& service) { return kPrefix + service + "-pod-cinema"; }
+  static std::string container(const std::string& service) { return kPrefix + service + "-pod-0-cinema"; }
 
   static inline std::string skip_reason_, setup_error_;
   static inline fs::path work_;
@@ -94,22 +111,21 @@ std::string KubePlay::play(int max_reservation_per_person) {
   }
   file.close();
 
-  auto rendered = run_command("timeout 60 kubectl kustomize " + (work_ / "overlay").string());
+  auto rendered = run_command("timeout 60 kubectl kustomize " + (work_ / "overlay").string() + " 2>&1");
   if (rendered.exit_code != 0) return "kubectl kustomize failed:\n" + rendered.output;
-  // podman plays Deployments, ConfigMaps, Secrets and claims; the rest is for a cluster.
+  // podman plays Deployments, ConfigMaps and claims; the rest is for a cluster. Secrets become
+  // podman secrets first: podman 4.3 stores a played Secret as YAML but reads a secret as a JSON
+  // map of key to base64 value, so it makes them from the rendering in that form itself.
   std::ofstream out(work_ / "play.yaml", std::ios::trunc);
-  std::istringstream documents(rendered.output + "\n---\n");
-  std::string line, document;
-  while (std::getline(documents, line)) {
-    if (line != "---") {
-      document += line + "\n";
-      continue;
+  for (const auto& object : YAML::LoadAll(rendered.output)) {
+    auto kind = object["kind"].as<std::string>();
+    if (kind == "Secret") {
+      if (auto made = make_podman_secret(object); !made.empty()) return made;
+    } else if (kind == "Deployment" || kind == "ConfigMap" || kind == "PersistentVolumeClaim") {
+      YAML::Emitter yaml;
+      yaml << object;
+      out << "---\n" << yaml.c_str() << "\n";
     }
-    for (const char* kind : {"Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"})
-      if (document.find(std::string("\nkind: ") + kind + "\n") != std::string::npos ||
-          document.rfind(std::string("kind: ") + kind + "\n", 0) == 0)
-        out << "---\n" << document;
-    document.clear();
   }
   out.close();
   auto played = run_command("timeout 180 " + podman() + " kube play --replace " + (work_ / "play.yaml").string());
@@ -121,6 +137,18 @@ std::string KubePlay::play(int max_reservation_per_person) {
     return "the services did not all become ready within 90 s:\n" + logs;
   }
   return {};
+}
+
+std::string KubePlay::make_podman_secret(const YAML::Node& secret) {
+  auto name = secret["metadata"]["name"].as<std::string>();
+  json values = json::object();
+  for (const auto& entry : secret["stringData"])
+    values[entry.first.as<std::string>()] = base64(entry.second.IsNull() ? "" : entry.second.as<std::string>());
+  auto file = work_ / (name + ".json");
+  std::ofstream(file, std::ios::trunc) << values.dump();
+  run_command(podman() + " secret rm " + name);
+  auto made = run_command(podman() + " secret create " + name + " " + file.string());
+  return made.exit_code == 0 ? std::string() : "podman secret create " + name + " failed:\n" + made.output;
 }
 
 bool KubePlay::all_ready() {
@@ -256,6 +284,17 @@ TEST_F(KubePlay, AKilledServiceProcessIsRestarted) {
   EXPECT_TRUE(eventually([&] {
     return send(gateway(), "POST", "/reservations", R"({"movieId":)" + movie["movieId"].dump() + "}", choi).status == 201;
   }, std::chrono::seconds(30)));
+}
+
+// Each liveness probe became the container's health check, a curl inside the container (podman
+// runs it on demand here: its timers need systemd).
+TEST_F(KubePlay, EachLivenessProbeRunsAsTheContainersHealthCheck) {
+  for (const auto& [service, offset] : kPortOffset) {
+    auto check = run_command(podman() + " inspect --format '{{json .Config.Healthcheck.Test}}' " + container(service));
+    EXPECT_NE(check.output.find("/actuator/health/liveness"), std::string::npos) << service << ": " << check.output;
+    auto run = run_command("timeout 30 " + podman() + " healthcheck run " + container(service));
+    EXPECT_EQ(run.exit_code, 0) << service << ": " << run.output;
+  }
 }
 
 // The image holds the sanitizer build in CI: whatever the pods did, none of them reported an error.
