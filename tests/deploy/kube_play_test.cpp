@@ -53,6 +53,12 @@ std::string base64(const std::string& text) {
   return out;
 }
 
+// What `podman kube down` leaves: the claim's volume, the ConfigMap volume, the secrets.
+std::string leftovers() {
+  return podman() + " volume rm -f " + kPrefix + "cinema-data " + kPrefix + "cinema-ui && " + podman() +
+         " secret rm " + kPrefix + "cinema-jwt " + kPrefix + "cinema-database >/dev/null 2>&1; true";
+}
+
 std::string random_key() {
   std::random_device random;
   std::ostringstream key;
@@ -187,7 +193,7 @@ void KubePlay::SetUpTestSuite() {
   base_port_ = free_port_block(10);
   // What a failed earlier run may have left.
   run_command(podman() + " pod rm -f -t 5 $(" + podman() + " pod ps -q --filter name=" + kPrefix + ") 2>/dev/null");
-  run_command(podman() + " volume rm -f " + kPrefix + "cinema-data");
+  run_command(leftovers());
   setup_error_ = play(100);
 }
 
@@ -195,8 +201,10 @@ void KubePlay::TearDownTestSuite() {
   if (work_.empty()) return;
   auto down = run_command("timeout 120 " + podman() + " kube down " + (work_ / "play.yaml").string());
   EXPECT_EQ(down.exit_code, 0) << down.output;
-  auto volume = run_command(podman() + " volume rm -f " + kPrefix + "cinema-data");
-  EXPECT_EQ(volume.exit_code, 0) << volume.output;
+  run_command(leftovers());
+  auto left = run_command(podman() + " pod ps -q --filter name=" + kPrefix + " && " + podman() +
+                          " volume ls -q --filter name=" + kPrefix);
+  EXPECT_EQ(left.output, "") << "left behind: pods and volumes " << left.output;
   fs::remove_all(work_);
 }
 
