@@ -36,7 +36,7 @@ const std::string kImageTag = "kube-play-test";
 const std::map<std::string, int> kPortOffset = {{"movie", 1}, {"reservation", 2}, {"payment", 3},
                                                 {"message", 4}, {"viewpage", 5}, {"gateway", 8}};
 
-std::string podman() { return "CONTAINERS_CONF=" + kSource + "/deploy/podman/containers.conf podman"; }
+std::string podman() { return "env CONTAINERS_CONF=" + kSource + "/deploy/podman/containers.conf podman"; }
 
 // Secret values as podman reads them (standard base64 with padding).
 std::string base64(const std::string& text) {
@@ -76,8 +76,9 @@ class KubePlay : public ::testing::Test {
   }
 
   // Writes the test overlay with this limit, renders it, keeps the kinds podman plays and plays
-  // them (replacing the pods of an earlier play; the volume stays), then waits for every service.
-  static std::string play(int max_reservation_per_person);
+  // them, then waits for every service. Played again (not first), it replaces the pods and keeps
+  // the volume: the claim is left out, since podman refuses to make a volume that exists.
+  static std::string play(int max_reservation_per_person, bool first);
   static std::string make_podman_secret(const YAML::Node& secret);
   static bool all_ready();
   static std::string gateway() { return "127.0.0.1:" + std::to_string(port("gateway")); }
@@ -91,12 +92,13 @@ class KubePlay : public ::testing::Test {
   static inline std::string key_;
 };
 
-std::string KubePlay::play(int max_reservation_per_person) {
+std::string KubePlay::play(int max_reservation_per_person, bool first) {
   fs::create_directories(work_ / "overlay");
   std::ofstream file(work_ / "overlay" / "kustomization.yaml", std::ios::trunc);
   file << "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
        << "namePrefix: " << kPrefix << "\n"
-       << "resources:\n  - " << kSource << "/deploy/k8s/overlays/local\n"
+       // Kustomize takes a relative path only.
+       << "resources:\n  - " << fs::relative(fs::path(kSource) / "deploy/k8s/overlays/local", work_ / "overlay").string() << "\n"
        << "images:\n  - name: localhost/cinema\n    newTag: " << kImageTag << "\n"
        << "patches:\n";
   file << "  - patch: |-\n      apiVersion: v1\n      kind: ConfigMap\n      metadata:\n        name: cinema-config\n"
@@ -107,6 +109,9 @@ std::string KubePlay::play(int max_reservation_per_person) {
   file << "        reservation_payment_upstream: 127.0.0.1:" << port("payment") << "\n";
   file << "  - patch: |-\n      apiVersion: v1\n      kind: Secret\n      metadata:\n        name: cinema-jwt\n"
        << "      stringData:\n        secret: " << key_ << "\n";
+  // namePrefix renames the claim but not the Deployments' claimName (kustomize 5.5): set it.
+  file << "  - patch: |-\n      - op: replace\n        path: /spec/template/spec/volumes/0/persistentVolumeClaim/claimName\n"
+       << "        value: " << kPrefix << "cinema-data\n    target:\n      kind: Deployment\n";
   for (const auto& [service, offset] : kPortOffset) {
     auto p = std::to_string(port(service));
     file << "  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: " << service
@@ -127,7 +132,7 @@ std::string KubePlay::play(int max_reservation_per_person) {
     auto kind = object["kind"].as<std::string>();
     if (kind == "Secret") {
       if (auto made = make_podman_secret(object); !made.empty()) return made;
-    } else if (kind == "Deployment" || kind == "ConfigMap" || kind == "PersistentVolumeClaim") {
+    } else if (kind == "Deployment" || kind == "ConfigMap" || (kind == "PersistentVolumeClaim" && first)) {
       YAML::Emitter yaml;
       yaml << object;
       out << "---\n" << yaml.c_str() << "\n";
@@ -158,10 +163,14 @@ std::string KubePlay::make_podman_secret(const YAML::Node& secret) {
 }
 
 bool KubePlay::all_ready() {
-  for (const auto& [service, offset] : kPortOffset)
-    if (send("127.0.0.1:" + std::to_string(port(service)), "GET", "/actuator/health/readiness").status != 200)
-      return false;
-  return true;
+  try {
+    for (const auto& [service, offset] : kPortOffset)
+      if (send("127.0.0.1:" + std::to_string(port(service)), "GET", "/actuator/health/readiness").status != 200)
+        return false;
+    return true;
+  } catch (const std::exception&) {  // not listening yet
+    return false;
+  }
 }
 
 http::Headers KubePlay::as(const std::string& role, const std::string& sub) {
@@ -174,11 +183,11 @@ http::Headers KubePlay::as(const std::string& role, const std::string& sub) {
 
 void KubePlay::SetUpTestSuite() {
   if (run_command("command -v podman && command -v kubectl").exit_code != 0) {
-    skip_reason_ = "podman or kubectl is not installed (scripts/bootstrap installs podman; kubectl is not in Debian)";
+    skip_reason_ = "deploy tier skipped: podman or kubectl is not installed (scripts/bootstrap installs podman; kubectl is not in Debian)";
     return;
   }
   if (auto info = run_command("timeout 60 " + podman() + " info"); info.exit_code != 0) {
-    skip_reason_ = "podman cannot run here: " + info.output.substr(0, 400);
+    skip_reason_ = "deploy tier skipped: podman cannot run here: " + info.output.substr(0, 400);
     return;
   }
   work_ = fs::temp_directory_path() / ("cinema-kube-play-" + std::to_string(::getpid()));
@@ -194,11 +203,15 @@ void KubePlay::SetUpTestSuite() {
   // What a failed earlier run may have left.
   run_command(podman() + " pod rm -f -t 5 $(" + podman() + " pod ps -q --filter name=" + kPrefix + ") 2>/dev/null");
   run_command(leftovers());
-  setup_error_ = play(100);
+  try {
+    setup_error_ = play(100, true);
+  } catch (const std::exception& e) {
+    setup_error_ = std::string("playing the local overlay failed: ") + e.what();
+  }
 }
 
 void KubePlay::TearDownTestSuite() {
-  if (work_.empty()) return;
+  if (work_.empty() || !fs::exists(work_ / "play.yaml")) return;
   auto down = run_command("timeout 120 " + podman() + " kube down " + (work_ / "play.yaml").string());
   EXPECT_EQ(down.exit_code, 0) << down.output;
   run_command(leftovers());
@@ -260,7 +273,7 @@ TEST_F(KubePlay, ALowerLimitInTheConfigMapIsEnforcedAfterPlayingAgain) {
   ASSERT_TRUE(eventually([&] { return reserve(lee).status == 201; }, std::chrono::seconds(30)));
   EXPECT_EQ(reserve(lee).status, 201) << "the limit is 100";
 
-  auto replayed = play(1);
+  auto replayed = play(1, false);
   ASSERT_TRUE(replayed.empty()) << replayed;
   auto park = as("customer", "park");
   EXPECT_EQ(reserve(park).status, 201);
