@@ -313,8 +313,12 @@ TEST_F(KubePlay, EachLivenessProbeRunsAsTheContainersHealthCheck) {
   for (const auto& [service, offset] : kPortOffset) {
     auto check = run_command(podman() + " inspect --format '{{json .Config.Healthcheck.Test}}' " + container(service));
     EXPECT_NE(check.output.find("/actuator/health/liveness"), std::string::npos) << service << ": " << check.output;
-    auto run = run_command("timeout 30 " + podman() + " healthcheck run " + container(service));
-    EXPECT_EQ(run.exit_code, 0) << service << ": " << run.output;
+    // A few tries: on a loaded machine one run may exceed the probe's timeout.
+    CommandResult run;
+    EXPECT_TRUE(eventually([&] {
+      run = run_command("timeout 30 " + podman() + " healthcheck run " + container(service));
+      return run.exit_code == 0;
+    }, std::chrono::seconds(30))) << service << ": " << run.output;
   }
 }
 
