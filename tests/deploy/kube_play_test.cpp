@@ -79,6 +79,8 @@ class KubePlay : public ::testing::Test {
   // them, then waits for every service. Played again (not first), it replaces the pods and keeps
   // the volume: the claim is left out, since podman refuses to make a volume that exists.
   static std::string play(int max_reservation_per_person, bool first);
+  // The test overlay: deploy/k8s/overlays/local with this limit, the port block, the prefix, the key.
+  static void write_overlay(int max_reservation_per_person);
   static std::string make_podman_secret(const YAML::Node& secret);
   static bool all_ready();
   static std::string gateway() { return "127.0.0.1:" + std::to_string(port("gateway")); }
@@ -92,7 +94,7 @@ class KubePlay : public ::testing::Test {
   static inline std::string key_;
 };
 
-std::string KubePlay::play(int max_reservation_per_person, bool first) {
+void KubePlay::write_overlay(int max_reservation_per_person) {
   fs::create_directories(work_ / "overlay");
   std::ofstream file(work_ / "overlay" / "kustomization.yaml", std::ios::trunc);
   file << "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
@@ -120,9 +122,11 @@ std::string KubePlay::play(int max_reservation_per_person, bool first) {
          << "                readinessProbe:\n                  httpGet:\n                    port: " << p << "\n"
          << "                livenessProbe:\n                  httpGet:\n                    port: " << p << "\n";
   }
-  file.close();
+}
 
-  auto rendered = run_command("timeout 60 kubectl kustomize " + (work_ / "overlay").string() + " 2>&1");
+std::string KubePlay::play(int max_reservation_per_person, bool first) {
+  write_overlay(max_reservation_per_person);
+  auto rendered = run_command("timeout 60 kubectl kustomize " + (work_ / "overlay").string());
   if (rendered.exit_code != 0) return "kubectl kustomize failed:\n" + rendered.output;
   // podman plays Deployments, ConfigMaps and claims; the rest is for a cluster. Secrets become
   // podman secrets first: podman 4.3 stores a played Secret as YAML but reads a secret as a JSON
