@@ -225,11 +225,14 @@ for (const overlay of overlays) {
       return s.matchLabels?.['app.kubernetes.io/name'] === service || s.matchExpressions?.some((e) => e.values.includes(service));
     });
     assert.deepEqual(admitting('gateway').flatMap((p) => p.spec.ingress.map((i) => i.from)), [undefined], 'gateway from anywhere');
+    assert.ok(admitting('payment').length > 0, 'a policy admits payment');
     for (const p of admitting('payment'))
       for (const rule of p.spec.ingress)
         assert.deepEqual(rule.from, [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'reservation' } } }]);
-    for (const service of ['movie', 'reservation', 'message', 'viewpage'])
+    for (const service of ['movie', 'reservation', 'message', 'viewpage']) {
+      assert.ok(admitting(service).length > 0, `a policy admits ${service}`);
       for (const p of admitting(service)) for (const rule of p.spec.ingress) assert.ok(rule.from, `${service} is not open to all`);
+    }
   });
 }
 
