@@ -228,6 +228,8 @@ void KubePlay::TearDownTestSuite() {
   auto down = run_command("timeout 120 " + podman() + " kube down " + (work_ / "play.yaml").string());
   EXPECT_EQ(down.exit_code, 0) << down.output;
   run_command(leftovers());
+  // The image is packed again by every run: keep none of them (157 MB each).
+  run_command(podman() + " rmi localhost/cinema:" + kImageTag);
   auto left = run_command(podman() + " pod ps -q --filter name=" + kPrefix + " && " + podman() +
                           " volume ls -q --filter name=" + kPrefix);
   EXPECT_EQ(left.output, "") << "left behind: pods and volumes " << left.output;
