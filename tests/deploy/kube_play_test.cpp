@@ -338,15 +338,18 @@ TEST_F(KubePlay, EachLivenessProbeRunsAsTheContainersHealthCheck) {
 }
 
 // The seed's ui_properties_file_name reaches the gateway's pod as UI_PROPERTIES_FILE_NAME, naming
-// the properties file the cinema-ui ConfigMap mounts (the web UI reads it; the image has no cat:
-// the shell's read prints it).
+// the properties file the cinema-ui ConfigMap mounts at UI_PROPERTIES_DIR (the image has no cat:
+// the shell's read prints it), and the web UI's settings are the file's.
 TEST_F(KubePlay, TheUiPropertiesFileIsMountedUnderTheNameTheConfigMapGives) {
   auto shown = run_command(podman() + " exec " + container("gateway") +
                            " sh -c 'echo \"name=$UI_PROPERTIES_FILE_NAME\"; while read -r line; do echo \"$line\"; "
                            "done < \"/etc/cinema/ui/$UI_PROPERTIES_FILE_NAME\"'");
   EXPECT_EQ(shown.exit_code, 0) << shown.output;
   EXPECT_NE(shown.output.find("name=user-interface.properties\n"), std::string::npos) << shown.output;
-  EXPECT_NE(shown.output.find("title=cinema\n"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("cinema.name=cinema\n"), std::string::npos) << shown.output;
+  auto ui = json::parse(send(gateway(), "GET", "/ui/config.json").body);
+  EXPECT_EQ(ui["cinemaName"], "cinema");
+  EXPECT_EQ(ui["currency"], "KRW");
 }
 
 // The image holds the sanitizer build in CI: whatever the pods did, none of them reported an error.

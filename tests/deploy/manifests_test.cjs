@@ -266,6 +266,16 @@ test('local: every probe path answers 200 from the service it probes', async () 
     for (const deployment of ofKind(objects, 'Deployment')) {
       const port = await freePort();
       const env = { ...environment(objects, deployment), PATH: process.env.PATH, HTTP_PORT: String(port), DATA_DIR: data };
+      // ConfigMaps mounted as files (the UI's properties) are written where the pod would see them,
+      // and the environment that names their mount path names that directory instead.
+      for (const mount of container(deployment).volumeMounts || []) {
+        const volume = (deployment.spec.template.spec.volumes || []).find((v) => v.name === mount.name);
+        if (!volume || !volume.configMap) continue;
+        const map = ofKind(objects, 'ConfigMap').find((m) => m.metadata.name === volume.configMap.name);
+        const dir = fs.mkdtempSync(path.join(data, 'mount-'));
+        for (const [file, text] of Object.entries((map && map.data) || {})) fs.writeFileSync(path.join(dir, file), text);
+        for (const [key, value] of Object.entries(env)) if (value === mount.mountPath) env[key] = dir;
+      }
       const child = spawn(binary, container(deployment).args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk) => { stderr += chunk; });

@@ -1,6 +1,9 @@
 // Component tier: the PostgreSQL backend on a real server (a private one, as `cinema up --store`
 // starts it): connections per thread, transaction control sent with the next statement, savepoints
 // under a failed statement, snapshots. Skipped, saying why, where the server is not installed.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,16 +28,35 @@ bool server_installed() {
   return false;
 }
 
-// A port of its own for this process: the system tests take blocks from 20000 on.
-std::uint16_t test_port() { return static_cast<std::uint16_t>(41000 + ::getpid() % 4000); }
+// A port nobody listens on now, as the kernel picks one.
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  std::uint16_t port = 0;
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0)
+    port = ntohs(address.sin_port);
+  if (fd >= 0) ::close(fd);
+  return port;
+}
 
 class PostgresTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!server_installed()) return;
     directory_ = std::filesystem::temp_directory_path() / ("cinema-pg-store-" + std::to_string(::getpid()));
-    server_ = new cli::PrivatePostgres(directory_.string(), test_port());
-    server_->create_databases({"store_test"});
+    // Another process may take the port between the pick and the server's start: pick again.
+    for (int attempt = 0; attempt < 3 && !server_; ++attempt) try {
+        server_ = new cli::PrivatePostgres(directory_.string(), free_port());
+        server_->create_databases({"store_test"});
+      } catch (const std::exception& e) {
+        delete server_;
+        server_ = nullptr;
+        problem_ = e.what();
+      }
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -42,7 +64,8 @@ class PostgresTest : public ::testing::Test {
     std::filesystem::remove_all(directory_);
   }
   void SetUp() override {
-    if (!server_) GTEST_SKIP() << "PostgreSQL's server is not installed (scripts/bootstrap installs it)";
+    if (!server_installed()) GTEST_SKIP() << "PostgreSQL's server is not installed (scripts/bootstrap installs it)";
+    ASSERT_TRUE(server_) << "the private PostgreSQL server did not start: " << problem_;
     db_ = open_postgres(server_->url("store_test"), {.pool_threads = 2});
     db_->execute_script("DROP TABLE IF EXISTS items; CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
   }
@@ -50,6 +73,7 @@ class PostgresTest : public ::testing::Test {
   void insert(std::int64_t id) { db_->execute("INSERT INTO items (id, name) VALUES ($1, $2)", {id, std::string("n")}); }
 
   static inline cli::PrivatePostgres* server_ = nullptr;
+  static inline std::string problem_;
   static inline std::filesystem::path directory_;
   std::unique_ptr<Database> db_;
 };

@@ -1,6 +1,7 @@
 #include "services/gateway/gateway_service.hpp"
 
 #include <deque>
+#include <filesystem>
 #include <map>
 
 #include "core/config.hpp"
@@ -23,9 +24,17 @@ std::string upstream_key(const std::string& service) { return "gateway.upstream.
 
 constexpr const char* kUiPropertiesKey = "ui.properties_file_name";
 
+// The seed's ConfigMap names the file; where it is mounted is the pod's business (ui.properties_dir).
+std::string ui_properties_path(const Config& config) {
+  std::filesystem::path name = config.text(kUiPropertiesKey);
+  auto directory = config.text("ui.properties_dir");
+  if (name.empty() || name.is_absolute() || directory.empty()) return name.string();
+  return (std::filesystem::path(directory) / name).string();
+}
+
 std::string ui_config(const Config& config) {
   try {
-    return ui_config_json(load_ui_settings(config.text(kUiPropertiesKey)), config.text("security.mode"));
+    return ui_config_json(load_ui_settings(ui_properties_path(config)), config.text("security.mode"));
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("setting '") + kUiPropertiesKey + "': " + e.what());
   }
@@ -86,7 +95,10 @@ SettingGroup gateway_settings() {
                       {kUiPropertiesKey, SettingType::string, "",
                        "Properties file (key=value: cinema.name, currency, color.primary, color.accent, "
                        "color.background, color.text) whose settings the web UI at /ui/ shows; empty: built-in "
-                       "defaults. The seed's ConfigMap key."}}};
+                       "defaults. The seed's ConfigMap key."},
+                      {"ui.properties_dir", SettingType::string, "",
+                       "Directory a relative ui.properties_file_name is read from (where a pod mounts the file); "
+                       "empty: the working directory."}}};
   for (auto& spec : rate_limit_setting_specs()) group.settings.push_back(std::move(spec));
   for (const auto& [service, instances] : kDefaultInstances)
     group.settings.push_back({upstream_key(service), SettingType::string, instances,
