@@ -53,7 +53,7 @@ SettingGroup common_settings() {
            "data.dir. Each service has its own (env DATABASE_URL in its process)."},
           {"database.pool_size", T::integer, "4",
            "Connections to database.url, each with a thread making its round trips off the event loop: "
-           "that many request transactions run at once.",
+           "that many requests read at once, beside the one commit group that writes.",
            1, 64},
           {"log.level", T::string, "info", "Lowest level written.", 0, INT64_MAX, {"debug", "info", "warn", "error"}},
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},

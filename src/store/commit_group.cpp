@@ -16,22 +16,27 @@ CommitGroup::CommitGroup(Database& db, boost::asio::any_io_executor executor, st
 void CommitGroup::enqueue(Pending pending) {
   std::lock_guard lock(mutex_);
   pending_.push_back(std::move(pending));
-  if (std::exchange(flush_posted_, true)) return;
+  if (std::exchange(flush_scheduled_, true)) return;
   // Posted, so it runs after the handlers the loop already has ready: their writes join the group.
   boost::asio::post(executor_, [this] { flush(); });
 }
 
+// One group at a time: the writes that arrive while a group commits wait for the next one, which
+// then holds all of them. On a database server that keeps the groups large, so a busy service
+// makes few transactions and few round trips (the other pool threads serve its reads meanwhile).
 void CommitGroup::flush() {
   std::vector<Pending> group;
   {
     std::lock_guard lock(mutex_);
     group.swap(pending_);
-    flush_posted_ = false;
   }
   std::vector<Pending*> round;
   for (auto& pending : group) round.push_back(&pending);
   for (int attempt = 1; !round.empty(); ++attempt) round = commit_round(round, attempt);
   for (auto& pending : group) pending.waiter->resume();
+  std::lock_guard lock(mutex_);
+  if (pending_.empty()) flush_scheduled_ = false;
+  else boost::asio::post(executor_, [this] { flush(); });
 }
 
 // One transaction over `writes`, each in a savepoint. A write that lost a deadlock with another

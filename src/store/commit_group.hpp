@@ -86,7 +86,7 @@ class CommitGroup {
   std::function<void()> after_commit_;
   std::mutex mutex_;
   std::vector<Pending> pending_;  // guarded by mutex_
-  bool flush_posted_ = false;     // guarded by mutex_
+  bool flush_scheduled_ = false;  // a flush is posted or running; guarded by mutex_
 };
 
 }  // namespace cinema::store
