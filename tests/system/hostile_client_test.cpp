@@ -225,7 +225,7 @@ TEST_F(HostileClient, APausedPaymentNeverLeavesAChargeOnARejectedReservation) {
   ScopedEnvironment env{{"RESERVATION_PAYMENT_TIMEOUT_MS", "500"},
                         {"RESERVATION_SETTLE_AFTER_MS", "200"},
                         {"RESERVATION_RECOVERY_INTERVAL_MS", "100"},
-                        {"RESERVATION_BREAKER_FAILURES", "2"}};
+                        {"RESERVATION_BREAKER_MIN_CALLS", "2"}};
   start();
   auto [movie, id] = screening();
   auto payment = pid_of("payment");

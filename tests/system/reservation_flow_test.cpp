@@ -2,6 +2,8 @@
 // `cinema up` processes, plus the failure answers of the reservation path.
 #include <signal.h>
 
+#include <iostream>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -267,6 +269,64 @@ TEST(ReservationWithoutPayment, PaymentDownIs503WithRetryAfterAndHoldsNoSeat) {
   auto reservations = json::parse(send(cinema.gateway(), "GET", "/reservations").body);
   ASSERT_EQ(reservations.size(), 1u);
   EXPECT_EQ(reservations[0]["status"], "rejected") << "nothing is held when payment certainly did not charge";
+  cinema.stop();
+  std::filesystem::remove_all(data_dir);
+}
+
+// Issue 15: the breaker follows the real outage. Payment is killed while customers keep reserving
+// (every 20 ms); `cinema up` restarts it after its 500 ms back-off. The breaker opens, probes payment
+// from 250 ms on, backing off while it is down, and closes on the first probe after it is back.
+TEST(ReservationWithoutPayment, ReservationsSucceedWithinASecondOfPaymentComingBack) {
+  using Clock = std::chrono::steady_clock;
+  using namespace std::chrono_literals;
+  constexpr int kReservation = 1, kPayment = 2;
+  auto data_dir = std::filesystem::temp_directory_path() / ("cinema-outage-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(data_dir);
+  // The customer keeps trying faster than the gateway's 5 reservations a second would let through.
+  ::setenv("GATEWAY_LIMITS_RESERVATIONS_PER_SECOND", "0", 1);
+  CinemaProcess cinema(data_dir, {"--only", "movie,reservation,payment,gateway"});
+  ::unsetenv("GATEWAY_LIMITS_RESERVATIONS_PER_SECOND");
+  auto movie = json::parse(send(cinema.gateway(), "POST", "/movies", R"({"desc":"x"})").body)["movieId"].get<int>();
+  auto screenings = json::parse(send(cinema.gateway(), "GET", "/movies/" + std::to_string(movie) + "/screenings").body);
+  auto screening = screenings.at(0)["screeningId"].get<int>();
+  ASSERT_TRUE(reservation_knows_screening(cinema.gateway(), screening));
+  auto reserve = [&](const char* seat) {
+    json request{{"screeningId", screening}, {"seats", {seat}}, {"customerId", "kim"}};
+    return send(cinema.gateway(), "POST", "/reservations", request.dump()).status;
+  };
+  // Back means serving HTTP again (liveness): readiness waits for its consumers too, which on Kafka
+  // rejoin the group later than payment answers calls.
+  auto payment_is_up = [&] {
+    try {
+      return send(cinema.service(kPayment), "GET", "/actuator/health/liveness").status == 200;
+    } catch (const http::UpstreamError&) {
+      return false;
+    }
+  };
+  ASSERT_EQ(reserve("B1"), 201);
+  auto output = cinema.output();
+  auto line = output.find("  payment ");
+  ASSERT_NE(line, std::string::npos) << output;
+  ::kill(std::stoi(output.substr(output.find("pid ", line) + 4)), SIGKILL);
+  ASSERT_TRUE(eventually([&] { return !payment_is_up(); }, 2s));
+
+  // Refused (and then turned-away) reservations are rejected and free their seat: A1 is tried again.
+  auto killed_at = Clock::now();
+  std::optional<Clock::time_point> back_at, reserved_at;
+  while (!reserved_at && Clock::now() - killed_at < 30s) {
+    if (!back_at && payment_is_up()) back_at = Clock::now();
+    if (reserve("A1") == 201) reserved_at = Clock::now();
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(back_at && reserved_at) << cinema.output();
+  auto down = std::chrono::duration_cast<std::chrono::milliseconds>(*back_at - killed_at);
+  auto recovery = std::chrono::duration_cast<std::chrono::milliseconds>(*reserved_at - *back_at);
+  std::cout << "payment down " << down.count() << " ms; first reservation paid " << recovery.count()
+            << " ms after payment was back\n";
+  EXPECT_LT(recovery, 1s) << "the breaker kept turning reservations away after payment was back";
+  auto metrics = send(cinema.service(kReservation), "GET", "/metrics").body;
+  EXPECT_GE(counter_value(metrics, "payment_circuit_openings_total"), 1) << "the breaker opened meanwhile";
+  EXPECT_EQ(counter_value(metrics, "payment_circuit_open"), 0);
   cinema.stop();
   std::filesystem::remove_all(data_dir);
 }

@@ -1,6 +1,12 @@
 #include "core/resilience/circuit_breaker.hpp"
 
+#include <algorithm>
+
 namespace cinema::resilience {
+
+// A first open time above the cap would be a longer wait than the cap promises.
+CircuitBreaker::CircuitBreaker(CircuitBreakerOptions options)
+    : options_(options), first_open_(std::min(options.first_open, options.max_open)), open_for_(first_open_) {}
 
 CircuitBreaker::State CircuitBreaker::state_locked(Clock::time_point now) const {
   if (!opened_) return State::closed;
@@ -18,29 +24,75 @@ bool CircuitBreaker::allow(Clock::time_point now) {
     case State::closed: return true;
     case State::open: return false;
     case State::half_open:
-      if (trial_in_flight_) return false;
-      trial_in_flight_ = true;
+      // A probe that never reported (its caller gave up without an outcome) must not keep the
+      // breaker shut for good: after the longest open time another one may go.
+      if (probe_in_flight_ && now - probe_sent_at_ < options_.max_open) return false;
+      probe_in_flight_ = true;
+      probe_sent_at_ = now;
       return true;
   }
   return false;
 }
 
-void CircuitBreaker::record_success() {
+void CircuitBreaker::record_success(Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  consecutive_failures_ = 0;
-  opened_ = false;
-  trial_in_flight_ = false;
+  if (opened_) settle_probe_locked(now, false);
+  else count_locked(now, false);
 }
 
-void CircuitBreaker::record_failure(Clock::time_point now) {
+bool CircuitBreaker::record_failure(Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  ++consecutive_failures_;
-  // A failed trial re-opens at once; a closed breaker opens at the threshold.
-  if (trial_in_flight_ || consecutive_failures_ >= failure_threshold_) {
-    opened_ = true;
-    opened_at_ = now;
+  if (opened_) return settle_probe_locked(now, true);
+  count_locked(now, true);
+  if (!window_trips_locked(now)) return false;
+  open_locked(now, first_open_);
+  return true;
+}
+
+// Returns whether the probe's failure opened the breaker again.
+bool CircuitBreaker::settle_probe_locked(Clock::time_point now, bool failed) {
+  if (!probe_in_flight_) return false;
+  probe_in_flight_ = false;
+  if (failed) {
+    open_locked(now, std::min(open_for_ * 2, options_.max_open));
+    return true;
   }
-  trial_in_flight_ = false;
+  opened_ = false;
+  open_for_ = first_open_;
+  return false;
+}
+
+void CircuitBreaker::open_locked(Clock::time_point now, std::chrono::milliseconds open_for) {
+  opened_ = true;
+  opened_at_ = now;
+  open_for_ = open_for;
+  // The calls that opened it are spent: after it closes, the window starts afresh.
+  buckets_.fill(Bucket{});
+}
+
+std::int64_t CircuitBreaker::slice_of(Clock::time_point now) const {
+  auto slice = std::max<std::int64_t>(options_.window.count() / static_cast<std::int64_t>(kBuckets), 1);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() / slice;
+}
+
+void CircuitBreaker::count_locked(Clock::time_point now, bool failed) {
+  auto slice = slice_of(now);
+  auto& bucket = buckets_[static_cast<std::size_t>(slice) % kBuckets];
+  if (bucket.slice != slice) bucket = Bucket{slice, 0, 0};
+  ++bucket.calls;
+  if (failed) ++bucket.failures;
+}
+
+bool CircuitBreaker::window_trips_locked(Clock::time_point now) const {
+  auto current = slice_of(now);
+  int calls = 0;
+  int failures = 0;
+  for (const auto& bucket : buckets_) {
+    if (bucket.slice <= current - static_cast<std::int64_t>(kBuckets)) continue;  // older than the window
+    calls += bucket.calls;
+    failures += bucket.failures;
+  }
+  return calls >= options_.min_calls && failures * 100 >= options_.failure_percent * calls;
 }
 
 std::chrono::milliseconds CircuitBreaker::retry_after(Clock::time_point now) const {

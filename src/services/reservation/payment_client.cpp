@@ -31,10 +31,14 @@ PaymentClient::PaymentClient(boost::asio::io_context& io, PaymentClientOptions o
       payment_("payment", http::parse_instances(options_.upstream)),
       breaker_(breaker),
       credential_(credential),
-      metrics_(metrics) {
-  metrics_.gauge("payment_circuit_open", "1 while the circuit breaker in front of payment is open", {},
-                 [this] { return breaker_.state(resilience::CircuitBreaker::Clock::now()) ==
-                                         resilience::CircuitBreaker::State::open ? 1.0 : 0.0; });
+      metrics_(metrics),
+      circuit_openings_(metrics.counter("payment_circuit_openings_total",
+                                        "Times the circuit breaker in front of payment opened (also again "
+                                        "after a failed probe)")) {
+  // Half-open counts as open: all but one probe are still turned away.
+  metrics_.gauge("payment_circuit_open", "1 while the circuit breaker in front of payment is open or half-open", {},
+                 [this] { return breaker_.state(resilience::CircuitBreaker::Clock::now()) !=
+                                         resilience::CircuitBreaker::State::closed ? 1.0 : 0.0; });
 }
 
 boost::asio::awaitable<PaymentOutcome> PaymentClient::pay(contracts::PaymentRequest request, std::string trace_id) {
@@ -76,7 +80,7 @@ boost::asio::awaitable<PaymentOutcome> PaymentClient::call(std::string target, c
   }
   --in_flight_;
   if (!error) co_return classify(response, through_breaker);
-  if (through_breaker) breaker_.record_failure(resilience::CircuitBreaker::Clock::now());
+  if (through_breaker) record_failure(resilience::CircuitBreaker::Clock::now());
   // Refused connection: nothing reached payment. Timeout or a broken answer: it may have charged.
   if (error->kind() == http::UpstreamError::Kind::connect)
     co_return failed(Kind::unavailable, error->what(), kRetryAfterUnavailable);
@@ -87,8 +91,8 @@ PaymentOutcome PaymentClient::classify(const http::Response& response, bool thro
   auto now = resilience::CircuitBreaker::Clock::now();
   auto answered = [&](bool payments_fault) {
     if (!through_breaker) return;
-    if (payments_fault) breaker_.record_failure(now);
-    else breaker_.record_success();
+    if (payments_fault) record_failure(now);
+    else breaker_.record_success(now);
   };
   auto status = response.status;
   if (status == 200 || status == 201 || status == 202 || status == 402) {
@@ -119,6 +123,10 @@ PaymentOutcome PaymentClient::classify(const http::Response& response, bool thro
   answered(status >= 500);
   auto detail = "payment answered " + std::to_string(status) + ": " + response.body;
   return failed(status == 503 ? Kind::unavailable : Kind::unknown, detail, kRetryAfterUnavailable);
+}
+
+void PaymentClient::record_failure(resilience::CircuitBreaker::Clock::time_point now) {
+  if (breaker_.record_failure(now)) circuit_openings_.inc();
 }
 
 PaymentOutcome PaymentClient::failed(Kind kind, std::string detail, std::chrono::seconds retry_after) {

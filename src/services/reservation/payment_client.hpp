@@ -65,6 +65,7 @@ class PaymentClient {
   boost::asio::awaitable<PaymentOutcome> call(std::string target, contracts::PaymentRequest request,
                                               std::string trace_id, bool through_breaker);
   PaymentOutcome classify(const http::Response& response, bool through_breaker);
+  void record_failure(resilience::CircuitBreaker::Clock::time_point now);
   PaymentOutcome failed(PaymentOutcome::Kind kind, std::string detail, std::chrono::seconds retry_after);
 
   http::Client client_;
@@ -73,6 +74,7 @@ class PaymentClient {
   resilience::CircuitBreaker& breaker_;
   security::ServiceCredential& credential_;
   MetricsRegistry& metrics_;
+  Counter& circuit_openings_;
   std::atomic<std::size_t> in_flight_{0};
 };
 

@@ -19,8 +19,7 @@ class ReservationService {
         events_(context, *db_),
         reservations_(*db_),
         saga_(*db_, reservations_, events_, saga_rules(context.config)),
-        breaker_(static_cast<int>(context.config.integer("reservation.breaker_failures")),
-                 std::chrono::milliseconds(context.config.integer("reservation.breaker_open_ms"))),
+        breaker_(breaker_options(context.config)),
         payments_(context.io,
                   PaymentClientOptions{
                       context.config.text("reservation.payment_upstream"),
@@ -54,6 +53,15 @@ class ReservationService {
   }
 
  private:
+  static resilience::CircuitBreakerOptions breaker_options(const Config& config) {
+    return resilience::CircuitBreakerOptions{
+        std::chrono::milliseconds(config.integer("reservation.breaker_window_ms")),
+        static_cast<int>(config.integer("reservation.breaker_min_calls")),
+        static_cast<int>(config.integer("reservation.breaker_failure_percent")),
+        std::chrono::milliseconds(config.integer("reservation.breaker_first_open_ms")),
+        std::chrono::milliseconds(config.integer("reservation.breaker_open_ms"))};
+  }
+
   static SagaRules saga_rules(const Config& config) {
     return SagaRules{config.integer("max_reservation_per_person"),
                      std::chrono::minutes(config.integer("reservation.cancel_cutoff_minutes")),
@@ -86,10 +94,22 @@ SettingGroup reservation_settings() {
           {"reservation.payment_upstream", T::string, "127.0.0.1:8083", "Payment service (host:port)."},
           {"reservation.payment_timeout_ms", T::integer, "3000",
            "How long a reservation waits for payment; then it answers 503 and settles later.", 1, 600'000},
-          {"reservation.breaker_failures", T::integer, "5",
-           "Consecutive payment failures that open the circuit breaker.", 1, 1000},
+          {"reservation.breaker_window_ms", T::integer, "10000",
+           "Window in which the circuit breaker counts payment calls and payment's own failures.", 10,
+           3'600'000},
+          {"reservation.breaker_min_calls", T::integer, "5",
+           "Payment calls in the window before the breaker may open (so a few calls cannot open it).", 1,
+           100'000},
+          {"reservation.breaker_failure_percent", T::integer, "50",
+           "Share of the window's calls that failed (payment's own failures only) that opens the breaker.", 1,
+           100},
+          {"reservation.breaker_first_open_ms", T::integer, "250",
+           "How long the opened breaker turns reservations away before one probe call; doubled after each "
+           "failed probe, back to this after a successful one.",
+           1, 3'600'000},
           {"reservation.breaker_open_ms", T::integer, "5000",
-           "How long the open breaker turns reservations away before one trial call.", 1, 3'600'000},
+           "Longest the open breaker turns reservations away before a probe (cap of the doubling).", 1,
+           3'600'000},
           {"reservation.max_in_flight", T::integer, "256",
            "Payment calls in flight at once; more are turned away with 503 (bulkhead).", 1, 100'000},
           {"reservation.settle_after_ms", T::integer, "10000",
