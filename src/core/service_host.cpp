@@ -51,9 +51,10 @@ SettingGroup common_settings() {
           {"database.url", T::string, "",
            "PostgreSQL database of the service (postgresql://user@host:port/name); empty: its SQLite file in "
            "data.dir. Each service has its own (env DATABASE_URL in its process)."},
-          {"database.pool_size", T::integer, "4",
+          {"database.pool_size", T::integer, "1",
            "Connections to database.url, each with a thread making its round trips off the event loop: "
-           "that many requests read at once, beside the one commit group that writes.",
+           "that many requests read or commit at once (commit groups one at a time). On 2 cores more "
+           "threads measured slower (docs/PERFORMANCE.md).",
            1, 64},
           {"log.level", T::string, "info", "Lowest level written.", 0, INT64_MAX, {"debug", "info", "warn", "error"}},
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
