@@ -107,8 +107,14 @@ void Pipeline::record(std::string_view route, const Request& request, const Resp
   }
   series.requests->inc();
   series.duration->observe(seconds);
-  // Successful requests are logged at debug so a busy service does not write a line per request.
-  auto level = response.status >= 500 ? LogLevel::error : response.status >= 400 ? LogLevel::info : LogLevel::debug;
+  // Successful requests are logged at debug so a busy service does not write a line per request; so
+  // is a 503 with Retry-After (turned away by admission control, an open breaker): a designed answer,
+  // counted in the metrics, that would otherwise write a line a request exactly when load peaks.
+  bool come_back_later = response.status == 503 && response.headers.get("Retry-After");
+  auto level = come_back_later           ? LogLevel::debug
+               : response.status >= 500 ? LogLevel::error
+               : response.status >= 400 ? LogLevel::info
+                                        : LogLevel::debug;
   if (!log_.enabled(level)) return;
   log_.log(level, "request", request.trace_id,
            {{"method", request.method}, {"path", request.path}, {"status", std::int64_t{response.status}},

@@ -46,8 +46,15 @@ std::string idempotency_key_of(const http::Request& request) {
 }
 }  // namespace
 
+http::AdmissionGate::Outcome admission_outcome(const http::Response& response) {
+  bool whole_way = response.status == 201 || response.status == 402;
+  return whole_way ? http::AdmissionGate::Outcome::sample : http::AdmissionGate::Outcome::ignore;
+}
+
 void ReservationsHandler::register_routes(http::Router& router) {
-  router.add("POST", "/reservations", http::Access::signed_in, [this](http::Request& r) { return create(r); });
+  http::AsyncHandler create_handler = [this](http::Request& r) { return create(r); };
+  if (admission_) create_handler = admission_->guard(std::move(create_handler));
+  router.add("POST", "/reservations", http::Access::signed_in, std::move(create_handler));
   router.add_sync("GET", "/reservations", http::Access::signed_in, [this](http::Request& r) { return list(r); });
   router.add_sync("GET", "/reservations/{id}", http::Access::signed_in, [this](http::Request& r) { return get(r); });
   router.add_sync("PATCH", "/reservations/{id}", http::Access::signed_in, [this](http::Request& r) { return change(r); });
