@@ -3,6 +3,8 @@
 import json
 import sys
 
+from overload_report import section as overload_section
+
 
 def load(path):
     rows = []
@@ -290,6 +292,8 @@ def main():
               " (cinema: `cinema up` printed that every service answered readiness and the gateway's health is 200;"
               " the Kafka figure includes the in-process mock cluster).")
             w("")
+
+    out.extend(overload_section(rows))
 
     if notes:
         w("## Notes from this run")
