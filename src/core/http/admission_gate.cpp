@@ -26,8 +26,11 @@ class Slot {
   AdmissionGate::Outcome outcome_ = AdmissionGate::Outcome::ignore;
 };
 
+// A success did the route's work; an upstream that did not answer in time (504) is a timeout; any
+// other answer may have ended early (a refusal, a 503 of a breaker) and says nothing of the load.
 AdmissionGate::Outcome by_status(const Response& response) {
-  return response.status < 500 ? AdmissionGate::Outcome::sample : AdmissionGate::Outcome::ignore;
+  if (response.status >= 200 && response.status < 300) return AdmissionGate::Outcome::sample;
+  return response.status == 504 ? AdmissionGate::Outcome::dropped : AdmissionGate::Outcome::ignore;
 }
 }  // namespace
 
@@ -49,8 +52,17 @@ AdmissionGate::AdmissionGate(resilience::AdmissionOptions options, MetricsRegist
                 [this] { return std::chrono::duration<double>(limiter_.no_load_latency()).count(); });
 }
 
-AsyncHandler AdmissionGate::guard(AsyncHandler handler) {
-  return [this, handler = std::move(handler)](Request& request) { return admit(handler, request); };
+AsyncHandler AdmissionGate::guard(AsyncHandler handler, std::function<bool(const Request&)> applies) {
+  if (!applies) return [this, handler = std::move(handler)](Request& request) { return admit(handler, request); };
+  return [this, applies = std::move(applies), handler = std::move(handler)](Request& request) {
+    return admit_if(applies, handler, request);
+  };
+}
+
+Awaitable AdmissionGate::admit_if(const std::function<bool(const Request&)>& applies, const AsyncHandler& handler,
+                                  Request& request) {
+  if (!applies(request)) co_return co_await handler(request);
+  co_return co_await admit(handler, request);
 }
 
 Awaitable AdmissionGate::admit(const AsyncHandler& handler, Request& request) {
@@ -68,6 +80,44 @@ Response AdmissionGate::turned_away() const {
   auto response = Response::json(503, error_body("overloaded", message_));
   response.headers.set("Retry-After", "1");
   return response;
+}
+
+std::vector<SettingSpec> admission_setting_specs(const std::string& prefix, const std::string& route) {
+  using T = SettingType;
+  return {
+      {prefix + ".enabled", T::boolean, "true",
+       "Admission control on " + route + ": past a concurrency limit that follows the measured latency, "
+       "requests are turned away at once with 503 and Retry-After instead of queueing."},
+      {prefix + ".initial_limit", T::integer, "20", "Requests of " + route + " in progress at once allowed at start; "
+       "then the limit adapts.", 1, 100'000},
+      {prefix + ".min_limit", T::integer, "8", "Lowest concurrency limit of " + route + ".", 1, 100'000},
+      {prefix + ".max_limit", T::integer, "500", "Highest concurrency limit of " + route + ".", 1, 100'000},
+      {prefix + ".window_ms", T::integer, "100",
+       "The limit of " + route + " is reconsidered once per window of at least this long...", 1, 60'000},
+      {prefix + ".window_samples", T::integer, "10", "...that holds at least this many completed requests.", 1,
+       100'000},
+      {prefix + ".no_load_horizon_ms", T::integer, "30000",
+       "The latency of " + route + " without queueing is the lowest window mean of this much of the past (so it "
+       "follows a dependency that became slower for good).",
+       100, 86'400'000},
+  };
+}
+
+std::unique_ptr<AdmissionGate> make_admission_gate(const Config& config, const std::string& prefix,
+                                                   MetricsRegistry& metrics, const std::string& route,
+                                                   std::string message, AdmissionGate::Classify classify) {
+  if (!config.boolean(prefix + ".enabled")) return nullptr;
+  auto number = [&](const char* name) { return static_cast<int>(config.integer(prefix + name)); };
+  resilience::AdmissionOptions options{
+      .initial_limit = number(".initial_limit"),
+      .min_limit = number(".min_limit"),
+      .max_limit = number(".max_limit"),
+      .window = std::chrono::milliseconds(config.integer(prefix + ".window_ms")),
+      .window_samples = number(".window_samples"),
+      .no_load_horizon = std::chrono::milliseconds(config.integer(prefix + ".no_load_horizon_ms"))};
+  if (options.min_limit > options.max_limit)
+    throw ConfigError("setting '" + prefix + ".min_limit': must not exceed " + prefix + ".max_limit");
+  return std::make_unique<AdmissionGate>(options, metrics, route, std::move(message), std::move(classify));
 }
 
 }  // namespace cinema::http

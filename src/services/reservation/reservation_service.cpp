@@ -27,7 +27,10 @@ class ReservationService {
                       static_cast<std::size_t>(context.config.integer("reservation.max_in_flight"))},
                   breaker_, context.security.credential, context.metrics),
         commits_(*db_, context.io.get_executor(), [this] { events_.group_committed(); }),
-        admission_(admission_gate(context)),
+        // Past the limit, POST /reservations is 503 at once instead of queueing (docs/RESILIENCE.md).
+        admission_(http::make_admission_gate(
+            context.config, "reservation.admission", context.metrics, "POST /reservations",
+            "reservations are at capacity right now; nothing was reserved, retry in a moment", admission_outcome)),
         handler_(reservations_, saga_, commits_, payments_, admission_.get()),
         seat_maps_(reservations_),
         policy_(reservations_, saga_),
@@ -63,24 +66,6 @@ class ReservationService {
         std::chrono::milliseconds(config.integer("reservation.breaker_open_ms"))};
   }
 
-  // Past the limit, POST /reservations is 503 at once instead of queueing (docs/RESILIENCE.md).
-  static std::unique_ptr<http::AdmissionGate> admission_gate(ServiceContext& context) {
-    const auto& config = context.config;
-    if (!config.boolean("reservation.admission.enabled")) return nullptr;
-    resilience::AdmissionOptions options{
-        .initial_limit = static_cast<int>(config.integer("reservation.admission.initial_limit")),
-        .min_limit = static_cast<int>(config.integer("reservation.admission.min_limit")),
-        .max_limit = static_cast<int>(config.integer("reservation.admission.max_limit")),
-        .window = std::chrono::milliseconds(config.integer("reservation.admission.window_ms")),
-        .window_samples = static_cast<int>(config.integer("reservation.admission.window_samples")),
-        .no_load_horizon = std::chrono::milliseconds(config.integer("reservation.admission.no_load_horizon_ms"))};
-    if (options.min_limit > options.max_limit)
-      throw ConfigError("setting 'reservation.admission.min_limit': must not exceed reservation.admission.max_limit");
-    return std::make_unique<http::AdmissionGate>(
-        options, context.metrics, "POST /reservations",
-        "reservations are at capacity right now; nothing was reserved, retry in a moment", admission_outcome);
-  }
-
   static SagaRules saga_rules(const Config& config) {
     return SagaRules{config.integer("max_reservation_per_person"),
                      std::chrono::minutes(config.integer("reservation.cancel_cutoff_minutes")),
@@ -104,7 +89,7 @@ class ReservationService {
 
 SettingGroup reservation_settings() {
   using T = SettingType;
-  return SettingGroup{
+  SettingGroup group{
       "reservation",
       {
           {"reservation.db_file", T::string, "reservation.db",
@@ -142,24 +127,10 @@ SettingGroup reservation_settings() {
            0, 525'600},
           {"reservation.idempotency_ttl_hours", T::integer, "24",
            "How long an Idempotency-Key is remembered (per customer); afterwards it may be used again.", 1, 8760},
-          {"reservation.admission.enabled", T::boolean, "true",
-           "Admission control on POST /reservations: past a concurrency limit that follows the measured "
-           "latency, requests are turned away at once with 503 and Retry-After instead of queueing."},
-          {"reservation.admission.initial_limit", T::integer, "20",
-           "Reservations in progress at once that admission control allows at start; then it adapts.", 1, 100'000},
-          {"reservation.admission.min_limit", T::integer, "8",
-           "Lowest concurrency limit admission control may shrink to.", 1, 100'000},
-          {"reservation.admission.max_limit", T::integer, "500",
-           "Highest concurrency limit admission control may grow to.", 1, 100'000},
-          {"reservation.admission.window_ms", T::integer, "100",
-           "Admission control reconsiders the limit once per window of at least this long...", 1, 60'000},
-          {"reservation.admission.window_samples", T::integer, "10",
-           "...that holds at least this many completed reservations.", 1, 100'000},
-          {"reservation.admission.no_load_horizon_ms", T::integer, "30000",
-           "The latency without queueing is the lowest window mean of this much of the past (so it follows a "
-           "store or payment that became slower for good).",
-           100, 86'400'000},
       }};
+  for (auto& spec : http::admission_setting_specs("reservation.admission", "POST /reservations"))
+    group.settings.push_back(std::move(spec));
+  return group;
 }
 
 std::shared_ptr<ReservationService> make_reservation_service(ServiceContext& context) {
