@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/config.hpp"
+#include "core/http/admission_gate.hpp"
 #include "core/security/guard.hpp"
 #include "services/gateway/proxy_handler.hpp"
 #include "services/gateway/rate_limits.hpp"
@@ -21,6 +22,12 @@ const std::map<std::string, std::string> kDefaultInstances = {
 };
 
 std::string upstream_key(const std::string& service) { return "gateway.upstream." + service; }
+
+constexpr const char* kAdmissionPrefix = "gateway.admission";
+
+bool is_reservation_request(const http::Request& request) {
+  return request.method == "POST" && request.path == "/reservations";
+}
 
 constexpr const char* kUiPropertiesKey = "ui.properties_file_name";
 
@@ -50,7 +57,11 @@ class GatewayService {
                                 .request_timeout = std::chrono::milliseconds(context.config.integer("gateway.request_timeout_ms")),
                             }),
         static_files_(embedded_files(), ui_config(context.config)),
-        status_(client_, upstreams_) {
+        status_(client_, upstreams_),
+        // POST /reservations is turned away here when past its limit, before it costs a hop.
+        reservations_admission_(http::make_admission_gate(
+            context.config, kAdmissionPrefix, context.metrics, "POST /reservations",
+            "reservations are at capacity right now; nothing was reserved, retry in a moment")) {
     for (const auto& [service, defaults] : kDefaultInstances) {
       auto key = upstream_key(service);
       std::vector<std::string> instances;
@@ -71,19 +82,27 @@ class GatewayService {
       if (rule.read_only)
         router.add_prefix(rule.prefix, http::Access::anyone, [&proxy](http::Request& request) { return proxy.forward_reads(request); });
       else
-        router.add_prefix(rule.prefix, http::Access::anyone, [&proxy](http::Request& request) { return proxy.forward(request); });
+        router.add_prefix(rule.prefix, http::Access::anyone, admitted(rule.service, [&proxy](http::Request& request) {
+                            return proxy.forward(request);
+                          }));
     }
     static_files_.register_routes(router);
     status_.register_routes(router);
   }
 
  private:
+  http::AsyncHandler admitted(const std::string& service, http::AsyncHandler forward) {
+    if (service != "reservation" || !reservations_admission_) return forward;
+    return reservations_admission_->guard(std::move(forward), is_reservation_request);
+  }
+
   RateLimits limits_;
   http::Client client_;
   std::deque<Upstream> upstreams_;  // deque: proxies hold references, so elements never move
   std::map<std::string, ProxyHandler> proxies_;
   StaticFiles static_files_;
   StatusHandler status_;
+  std::unique_ptr<http::AdmissionGate> reservations_admission_;  // null: off
 };
 
 SettingGroup gateway_settings() {
@@ -100,6 +119,8 @@ SettingGroup gateway_settings() {
                        "Directory a relative ui.properties_file_name is read from (where a pod mounts the file); "
                        "empty: the working directory."}}};
   for (auto& spec : rate_limit_setting_specs()) group.settings.push_back(std::move(spec));
+  for (auto& spec : http::admission_setting_specs(kAdmissionPrefix, "POST /reservations at the gateway"))
+    group.settings.push_back(std::move(spec));
   for (const auto& [service, instances] : kDefaultInstances)
     group.settings.push_back({upstream_key(service), SettingType::string, instances,
                               "Instances (host:port, comma-separated) of the " + service + " service."});
