@@ -88,9 +88,11 @@ std::vector<SettingSpec> admission_setting_specs(const std::string& prefix, cons
       {prefix + ".enabled", T::boolean, "true",
        "Admission control on " + route + ": past a concurrency limit that follows the measured latency, "
        "requests are turned away at once with 503 and Retry-After instead of queueing."},
-      {prefix + ".initial_limit", T::integer, "20", "Requests of " + route + " in progress at once allowed at start; "
+      {prefix + ".initial_limit", T::integer, "32", "Requests of " + route + " in progress at once allowed at start; "
        "then the limit adapts.", 1, 100'000},
-      {prefix + ".min_limit", T::integer, "8", "Lowest concurrency limit of " + route + ".", 1, 100'000},
+      {prefix + ".min_limit", T::integer, "32",
+       "Lowest concurrency limit of " + route + " (a crowd this large is never turned away, however noisy the "
+       "latency).", 1, 100'000},
       {prefix + ".max_limit", T::integer, "500", "Highest concurrency limit of " + route + ".", 1, 100'000},
       {prefix + ".window_ms", T::integer, "100",
        "The limit of " + route + " is reconsidered once per window of at least this long...", 1, 60'000},

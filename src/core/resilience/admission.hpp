@@ -19,8 +19,8 @@
 namespace cinema::resilience {
 
 struct AdmissionOptions {
-  int initial_limit = 20;
-  int min_limit = 8;
+  int initial_limit = 32;
+  int min_limit = 32;
   int max_limit = 500;
   std::chrono::milliseconds window{100};
   int window_samples = 10;
