@@ -136,7 +136,7 @@ paths = {
        "409": js(ref("Error"), "seat_taken, sold_out, screening_started, limit_reached, idempotency_in_flight"),
        "422": js(ref("Error"), "amount_out_of_range, idempotency_key_reused"),
        "502": js(ref("ReservationRefusal"), "bad_gateway: payment's answer was unreadable; settled later"),
-       "503": js(ref("ReservationRefusal"), "payment_unavailable (nothing held) or payment_pending (held; settled later)", retry)},
+       "503": js(ref("ReservationRefusal"), "overloaded (past the admission limit; nothing held), payment_unavailable (nothing held) or payment_pending (held; settled later)", retry)},
        ["400", "403", "404", "413"], body=ref("ReservationRequest"), params=[idem], tags=["reservations"], security="signed_in")},
  "/reservations/{rsvId}": {
    "parameters": [p("rsvId")],
