@@ -89,14 +89,20 @@ http::Awaitable ProxyHandler::forward_reads(http::Request& request) {
   co_return co_await forward(request);
 }
 
+// Like Envoy: a service that could not be reached, or that dropped the connection before it
+// answered, is 503 with Retry-After (the client retries, with its Idempotency-Key when it sent one);
+// one that took too long is 504, with Retry-After too.
 http::Response ProxyHandler::failure_response(const http::UpstreamError& error, const http::Request& request) {
   bool timeout = error.kind() == http::UpstreamError::Kind::timeout;
   (timeout ? timed_out_ : failed_).inc();
   log_.log(LogLevel::warn, "upstream failed", request.trace_id,
            {{"upstream", upstream_.service()}, {"path", request.path}, {"error", std::string_view(error.what())}});
-  if (timeout)
-    return http::Response::json(504, http::error_body("gateway_timeout", upstream_.service() + " did not answer in time"));
-  return http::Response::json(502, http::error_body("bad_gateway", upstream_.service() + " is unavailable: " + error.what()));
+  auto response = timeout ? http::Response::json(504, http::error_body("gateway_timeout",
+                                                                       upstream_.service() + " did not answer in time"))
+                          : http::Response::json(503, http::error_body("service_unavailable",
+                                                                       upstream_.service() + " is unavailable: " + error.what()));
+  response.headers.set("Retry-After", "1");
+  return response;
 }
 
 }  // namespace cinema::gateway
