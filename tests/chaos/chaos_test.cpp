@@ -38,7 +38,8 @@ class Chaos : public ::testing::Test {
 
   // `cinema up` with the gateway's rate limits off: the steady customers send more than one
   // client may (the limits have their own tests).
-  void start_system(const std::string& name, std::vector<std::string> args = {}) {
+  void start_system(const std::string& name, std::vector<std::string> args = {}, TrafficOptions options = {},
+                    int screening_count = 2) {
     data_dir_ = std::filesystem::temp_directory_path() / fmt::format("cinema-chaos-{}-{}", name, ::getpid());
     std::filesystem::remove_all(data_dir_);
     for (const char* limit : {"GATEWAY_LIMITS_ADDRESS_PER_SECOND", "GATEWAY_LIMITS_IDENTITY_PER_SECOND",
@@ -47,7 +48,7 @@ class Chaos : public ::testing::Test {
     cinema_ = std::make_unique<CinemaProcess>(data_dir_, std::move(args));
     auto movie = json::parse(call("POST", "/movies", json{{"desc", "chaos"}}).body)["movieId"].get<std::int64_t>();
     std::vector<std::int64_t> screenings;
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < screening_count; ++i) {
       auto starts = iso_utc(std::chrono::system_clock::now() + std::chrono::hours(48 + i));
       auto made = call("POST", fmt::format("/movies/{}/screenings", movie),
                        json{{"startsAt", starts}, {"hall", "1"}, {"rows", kRows}, {"cols", kCols}, {"price", 1000}});
@@ -55,7 +56,8 @@ class Chaos : public ::testing::Test {
       screenings.push_back(json::parse(made.body)["screeningId"].get<std::int64_t>());
       ASSERT_TRUE(reservation_knows_screening(cinema_->gateway(), screenings.back()));
     }
-    traffic_ = std::make_unique<Traffic>(cinema_->gateway(), screenings, kRows, kCols);
+    screenings_ = screenings;
+    traffic_ = std::make_unique<Traffic>(cinema_->gateway(), screenings, kRows, kCols, options);
   }
 
   http::Response call(const std::string& method, const std::string& target, const json& body = nullptr) {
@@ -95,6 +97,7 @@ class Chaos : public ::testing::Test {
   std::filesystem::path data_dir_;
   std::unique_ptr<CinemaProcess> cinema_;
   std::unique_ptr<Traffic> traffic_;
+  std::vector<std::int64_t> screenings_;  // the traffic's
 };
 
 // (2) Payment is killed and `cinema up` brings it back: reservations meanwhile are turned away
@@ -161,6 +164,105 @@ TEST_F(Chaos, ReservationKilledMidSaga) {
   std::cout << fmt::format("reservation down {:.3f} s; reservations succeeded again {:.3f} s after it was back\n",
                            back - killed, *served - back);
   EXPECT_LT(*served - back, 5.0);
+}
+
+// (1) The seed's scenario: one of three payment instances is set DOWN (`PUT /actuator/down`, its
+// readiness 503). Reservation's client ejects it and moves its calls to the other two: no
+// reservation fails or is turned away; once it is UP again it gets calls back after its ejection.
+TEST_F(Chaos, OneOfThreePaymentInstancesDown) {
+  start_system("payment-down", {"--replicas", "payment=3"});
+  constexpr int kSecondInstance = 10;  // the k-th instance of a service listens on its port + 10 k
+  traffic_->start();
+  run_until(3);
+  auto down = send(cinema_->service(kPayment + kSecondInstance), "PUT", "/actuator/down");
+  ASSERT_EQ(down.status, 200) << down.body;
+  run_until(9);
+  auto up = send(cinema_->service(kPayment + kSecondInstance), "PUT", "/actuator/up");
+  ASSERT_EQ(up.status, 200) << up.body;
+  run_until(13);
+  traffic_->stop();
+  auto answers = traffic_->answers();
+  expect_only_designed_answers(answers);
+  EXPECT_EQ(turned_away(answers), 0) << "a reservation was turned away while two payment instances were up\n"
+                                     << timeline(answers, 3, 13);
+}
+
+// (5) A service stops answering without exiting (SIGSTOP: a hung event loop). `cinema up` sees its
+// liveness fail, kills it and starts another; meanwhile requests are turned away with 503 +
+// Retry-After (the gateway's connection to the hung instance drops when it is killed).
+TEST_F(Chaos, HungReservationIsKilledAndReplaced) {
+  start_system("hung");
+  traffic_->start();
+  run_until(3);
+  auto hung = cinema_->pids_of("reservation");
+  ASSERT_EQ(hung.size(), 1u);
+  double stopped = traffic_->now();
+  ::kill(hung[0], SIGSTOP);
+  bool replaced = eventually(
+      [&] {
+        auto now = cinema_->pids_of("reservation");
+        return now.size() == 1 && now[0] != hung[0] && live(kReservation);
+      },
+      20s);
+  if (!replaced) ::kill(hung[0], SIGCONT);
+  ASSERT_TRUE(replaced) << "the hung reservation was not replaced within 20 s";
+  double back = traffic_->now();
+  run_until(back + 4);
+  traffic_->stop();
+  auto answers = traffic_->answers();
+  expect_only_designed_answers(answers);
+  auto served = back_at(answers, stopped);
+  ASSERT_TRUE(served) << timeline(answers, stopped, 1e9);
+  std::cout << fmt::format("reservation hung {:.3f} s until replaced; reservations succeeded again {:.3f} s later\n",
+                           back - stopped, *served - back);
+  EXPECT_LT(*served - back, 5.0);
+}
+
+// (6) Each service is replaced instance by instance (`cinema restart <service>`: the new process is
+// ready before the old one drains) under steady reservations: no request fails or is turned away.
+TEST_F(Chaos, RollingRestartOfEachService) {
+  start_system("rolling", {"--replicas", "reservation=2,payment=2"});
+  traffic_->start();
+  run_until(2);
+  for (const char* service : {"payment", "reservation", "movie", "message", "viewpage", "gateway"}) {
+    auto before = cinema_->pids_of(service);
+    auto restarted = run_command(fmt::format("{} restart {} --data {}", CINEMA_BINARY, service, data_dir_.string()));
+    ASSERT_EQ(restarted.exit_code, 0) << service << ": " << restarted.output;
+    auto after = cinema_->pids_of(service);
+    for (auto pid : before)
+      EXPECT_EQ(std::count(after.begin(), after.end(), pid), 0) << service << " pid " << pid << " still runs";
+  }
+  run_until(traffic_->now() + 2);
+  traffic_->stop();
+  auto answers = traffic_->answers();
+  expect_only_designed_answers(answers);
+  EXPECT_EQ(turned_away(answers), 0) << timeline(answers, 0, 1e9);
+}
+
+// (7) Load at about four times what the reserve path can serve: 64 customers without pause. The
+// reservation route admits what it can serve in time and turns the rest away at once with 503 +
+// Retry-After; nothing else happens, and when the load stops the customers are served again.
+TEST_F(Chaos, FourTimesCapacity) {
+  start_system("overload", {}, TrafficOptions{.clients = 64, .pause = 0ms, .cancel_every = 0, .declined_every = 0}, 10);
+  traffic_->start();
+  run_until(5);
+  traffic_->stop();
+  auto answers = traffic_->answers();
+  expect_only_designed_answers(answers);
+  int served = 0;
+  for (const auto& answer : answers) served += answer.status == 201;
+  std::cout << fmt::format("{:.0f} requests/s offered, {:.0f}/s served\n", answers.size() / 5.0, served / 5.0);
+  EXPECT_GT(served, 0);
+  // Back to normal: one customer alone is served at once.
+  http::Response alone;
+  EXPECT_TRUE(eventually(
+      [&] {
+        json request{{"screeningId", screenings_.back()}, {"seats", {"Y100"}}, {"customerId", "alone"}};
+        alone = call("POST", "/reservations", request);
+        return alone.status == 201;
+      },
+      5s))
+      << alone.status << " " << alone.body;
 }
 
 }  // namespace
