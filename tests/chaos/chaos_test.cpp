@@ -34,13 +34,18 @@ class Chaos : public ::testing::Test {
     if (cinema_) cinema_->stop();
     cinema_.reset();
     std::filesystem::remove_all(data_dir_);
+    if (!mount_point_.empty()) {
+      run_command("umount " + mount_point_.string());
+      std::filesystem::remove_all(mount_point_);
+    }
   }
 
   // `cinema up` with the gateway's rate limits off: the steady customers send more than one
   // client may (the limits have their own tests).
   void start_system(const std::string& name, std::vector<std::string> args = {}, TrafficOptions options = {},
-                    int screening_count = 2) {
-    data_dir_ = std::filesystem::temp_directory_path() / fmt::format("cinema-chaos-{}-{}", name, ::getpid());
+                    int screening_count = 2, std::filesystem::path data_dir = {}) {
+    data_dir_ = data_dir.empty() ? std::filesystem::temp_directory_path() / fmt::format("cinema-chaos-{}-{}", name, ::getpid())
+                                 : data_dir;
     std::filesystem::remove_all(data_dir_);
     for (const char* limit : {"GATEWAY_LIMITS_ADDRESS_PER_SECOND", "GATEWAY_LIMITS_IDENTITY_PER_SECOND",
                               "GATEWAY_LIMITS_RESERVATIONS_PER_SECOND"})
@@ -98,6 +103,7 @@ class Chaos : public ::testing::Test {
   std::unique_ptr<CinemaProcess> cinema_;
   std::unique_ptr<Traffic> traffic_;
   std::vector<std::int64_t> screenings_;  // the traffic's
+  std::filesystem::path mount_point_;     // a tmpfs the data directory is on, unmounted last
 };
 
 // (2) Payment is killed and `cinema up` brings it back: reservations meanwhile are turned away
@@ -263,6 +269,41 @@ TEST_F(Chaos, FourTimesCapacity) {
       },
       5s))
       << alone.status << " " << alone.body;
+}
+
+// (8) The disk fills up: the data directory is a small tmpfs, and a file takes all that is left.
+// Writes are refused with 503 storage_full + Retry-After, nothing is half-applied (the audit), and
+// when the file is removed reservations succeed again by themselves.
+TEST_F(Chaos, DiskFullAndFreedAgain) {
+  auto mount_point = std::filesystem::temp_directory_path() / fmt::format("cinema-chaos-disk-{}", ::getpid());
+  std::filesystem::create_directories(mount_point);
+  auto mounted = run_command(fmt::format("mount -t tmpfs -o size=96m tmpfs {}", mount_point.string()));
+  if (mounted.exit_code != 0) {
+    std::filesystem::remove_all(mount_point);
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): " << mounted.output;
+  }
+  mount_point_ = mount_point;
+  start_system("disk", {}, TrafficOptions{}, 2, mount_point / "data");
+  traffic_->start();
+  run_until(3);
+  auto filler = mount_point / "filler";
+  double filled = traffic_->now();
+  run_command(fmt::format("dd if=/dev/zero of={} bs=1M 2>/dev/null; sync", filler.string()));
+  run_until(filled + 4);
+  std::filesystem::remove(filler);
+  double freed = traffic_->now();
+  run_until(freed + 5);
+  traffic_->stop();
+  auto answers = traffic_->answers();
+  expect_only_designed_answers(answers);
+  int full = 0;
+  for (const auto& answer : answers) full += answer.at >= filled && answer.at < freed && answer.detail == "storage_full";
+  EXPECT_GT(full, 0) << "no write was refused for a full disk\n" << timeline(answers, filled, freed);
+  auto served = back_at(answers, filled);
+  ASSERT_TRUE(served) << timeline(answers, filled, 1e9);
+  std::cout << fmt::format("{} writes refused with storage_full; reservations succeeded again {:.3f} s after space came back\n",
+                           full, *served - freed);
+  EXPECT_LT(*served - freed, 5.0);
 }
 
 }  // namespace
