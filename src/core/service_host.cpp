@@ -5,6 +5,7 @@
 
 #include <boost/asio.hpp>
 
+#include "core/http/instances.hpp"
 #include "core/http/server.hpp"
 #include "core/security/guard.hpp"
 
@@ -60,6 +61,7 @@ SettingGroup common_settings() {
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
       }};
   for (auto& setting : security::security_settings().settings) group.settings.push_back(std::move(setting));
+  for (auto& setting : http::outlier_setting_specs()) group.settings.push_back(std::move(setting));
   return group;
 }
 
