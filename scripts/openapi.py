@@ -74,8 +74,9 @@ ERR = {"400": "bad_request: malformed JSON, a wrong type, an unknown field; the 
        "403": "forbidden: the caller's role may not use the route, or the record is another customer's",
        "404": "not_found", "405": "method_not_allowed (Allow lists the methods)", "409": "conflict",
        "413": "payload_too_large", "429": "rate_limited (Retry-After)", "500": "internal: a bug (the message names the trace id)",
-       "502": "bad_gateway: the gateway could not reach the service", "503": "service_unavailable",
-       "504": "gateway_timeout"}
+       "502": "bad_gateway: a peer of the service answered something unreadable",
+       "503": "service_unavailable: no instance could be reached, or it dropped the connection (Retry-After)",
+       "504": "gateway_timeout (Retry-After)"}
 responses = {k: {"description": v, "content": {"application/json": {"schema": ref("Error")}}} for k, v in ERR.items()}
 EDGE = ["401", "429", "500", "502", "503", "504"]  # any proxied route may answer these
 def js(schema, desc, headers=None):

@@ -1,5 +1,5 @@
-// The one `cinema` binary: `serve <service>` runs one service, `up` runs them all, `config`
-// documents and checks the settings.
+// The one `cinema` binary: `serve <service>` runs one service, `up` runs them all, `restart`
+// replaces a running service's instances, `config` documents and checks the settings.
 #include <algorithm>
 #include <iostream>
 
@@ -11,6 +11,7 @@
 #include "cli/dev_kafka.hpp"
 #include "cli/events_command.hpp"
 #include "cli/supervisor.hpp"
+#include "cli/supervisor_control.hpp"
 #include "cli/token_command.hpp"
 #include "core/config.hpp"
 #include "core/service_host.hpp"
@@ -90,6 +91,23 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--postgres-port", up.postgres_port, "Port of the private PostgreSQL server (default: base port + 9)");
   up_cmd->add_option("--security", up.security_mode, "dev | enforce (default: dev on a loopback --host, else enforce)")
       ->check(CLI::IsMember({"dev", "enforce"}));
+  up_cmd->add_option("--liveness-interval-ms", up.liveness_interval_ms,
+                     "How often each service's liveness is probed (0: never); one that misses "
+                     "--liveness-failures probes in a row is killed and restarted")
+      ->check(CLI::Range(0, 600'000))
+      ->capture_default_str();
+  up_cmd->add_option("--liveness-timeout-ms", up.liveness_timeout_ms, "Time a liveness probe waits for its answer")
+      ->check(CLI::Range(1, 600'000))
+      ->capture_default_str();
+  up_cmd->add_option("--liveness-failures", up.liveness_failures, "Probes missed in a row before a restart")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+
+  std::string restart_data = "./data";
+  auto* restart_cmd = app.add_subcommand(
+      "restart", "Replace a service's running instances one at a time, without dropping a request (rolling restart)");
+  restart_cmd->add_option("service", service, "movie | reservation | payment | message | viewpage | gateway")->required();
+  restart_cmd->add_option("--data", restart_data, "Data directory of the running cinema up")->capture_default_str();
 
   cli::EventsOptions events_options;
   auto* events_cmd = app.add_subcommand("events", "Print the event stream as JSON lines, then follow it");
@@ -117,6 +135,7 @@ int main(int argc, char** argv) {
   try {
     if (*serve_cmd) return serve(service, config_file);
     if (*up_cmd) return cli::run_up(up);
+    if (*restart_cmd) return cli::run_restart(restart_data, service);
     if (*kafka_cmd) return cli::run_dev_kafka(kafka_options);
     if (*events_cmd) {
       events_options.config_file = config_file_or_env(events_options.config_file);

@@ -1,8 +1,6 @@
 #include "cli/supervisor.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <thread>
 
 #include <fmt/format.h>
@@ -19,131 +16,30 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/catalog.hpp"
+#include "cli/child_process.hpp"
 #include "cli/private_postgres.hpp"
-#include "cli/token_command.hpp"
+#include "cli/supervisor_control.hpp"
 #include "core/config.hpp"
-#include "core/http/client.hpp"
 #include "core/security/guard.hpp"
 #include "events/kafka_mock_cluster.hpp"
-
-extern char** environ;
 
 namespace cinema::cli {
 namespace {
 using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
 
-struct Child {
-  std::string service;
-  int instance = 0;  // of the service, from 0
-  std::uint16_t port = 0;
-  std::string log_path;
+struct Child : PlannedInstance {
+  explicit Child(PlannedInstance planned) : PlannedInstance(std::move(planned)) {}
   pid_t pid = -1;
   int restarts = 0;
   Clock::time_point started;
   Clock::time_point restart_at;
-  bool selected = true;  // false: not started (--only), but its address is still handed out
+  bool answered = false;     // its liveness probe answered since it started
+  int liveness_misses = 0;   // probes in a row without an answer
 };
 
-// The address other processes use to reach a service listening on `options.host`.
-std::string reachable_host(const UpOptions& options) { return options.host == "0.0.0.0" ? "127.0.0.1" : options.host; }
-
-// "reservation", or "reservation-2" for its second instance: in messages and log file names.
-std::string instance_name(const Child& child) {
-  return child.instance == 0 ? child.service : fmt::format("{}-{}", child.service, child.instance + 1);
-}
-
-std::vector<std::string> child_environment(const UpOptions& options, const Child& child,
-                                           const std::vector<Child>& children,
-                                           const std::map<std::string, std::string>& database_urls) {
-  auto url = database_urls.find(child.service);
-  std::vector<std::pair<std::string, std::string>> overrides = {
-      {"HTTP_HOST", options.host},
-      {"HTTP_PORT", std::to_string(child.port)},
-      {"DATA_DIR", options.data_dir},
-      {"LOG_FILE", child.log_path},
-      // Its own database, or none (SQLite): never a DATABASE_URL this process was given.
-      {Config::env_name("database.url"), url == database_urls.end() ? "" : url->second},
-  };
-  if (!options.config_file.empty()) overrides.emplace_back("CINEMA_CONFIG", options.config_file);
-  overrides.emplace_back(Config::env_name("security.mode"), options.security_mode);
-  // HS256 keys: the one given, else the one this data directory keeps (made on its first run).
-  auto secret_name = Config::env_name("security.jwt.secret");
-  if (!process_environment(secret_name)) overrides.emplace_back(secret_name, data_dir_secret(options.data_dir, true));
-  if (options.bus == "kafka") {
-    overrides.emplace_back("EVENT_BUS", "kafka");
-    overrides.emplace_back("KAFKA_BROKERS", options.kafka_brokers);
-  }
-  // Where each service is: the gateway's routes, and reservation's synchronous payment call; a
-  // service with several instances is a list of them all.
-  std::map<std::string, std::string> addresses;
-  for (const auto& other : children) {
-    if (other.service == "gateway") continue;
-    auto& list = addresses[other.service];
-    list += (list.empty() ? "" : ",") + fmt::format("{}:{}", reachable_host(options), other.port);
-  }
-  for (const auto& [service, list] : addresses) {
-    overrides.emplace_back(Config::env_name("gateway.upstream." + service), list);
-    if (service == "payment") overrides.emplace_back(Config::env_name("reservation.payment_upstream"), list);
-  }
-  std::vector<std::string> environment;
-  for (char** entry = environ; *entry; ++entry) {
-    std::string_view text(*entry);
-    auto name = text.substr(0, text.find('='));
-    if (std::none_of(overrides.begin(), overrides.end(), [&](const auto& o) { return o.first == name; }))
-      environment.emplace_back(text);
-  }
-  for (const auto& [name, value] : overrides) environment.push_back(name + "=" + value);
-  return environment;
-}
-
-// fork + exec of this same binary. The child gets its own process group (Ctrl-C reaches only the
-// supervisor, which stops children in order) and dies with the supervisor (PR_SET_PDEATHSIG).
-pid_t spawn(const Child& child, const std::vector<std::string>& environment) {
-  std::vector<char*> env;
-  for (const auto& entry : environment) env.push_back(const_cast<char*>(entry.c_str()));
-  env.push_back(nullptr);
-  std::string service = child.service;
-  char arg0[] = "cinema", arg1[] = "serve";
-  char* argv[] = {arg0, arg1, service.data(), nullptr};
-  int log_fd = ::open(child.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) throw std::runtime_error("cannot open " + child.log_path);
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    // Only async-signal-safe calls between fork and exec.
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(1);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    ::execve("/proc/self/exe", argv, env.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  if (pid < 0) throw std::runtime_error("fork failed");
-  return pid;
-}
-
-std::string log_tail(const std::string& path, std::size_t lines) {
-  std::ifstream in(path);
-  std::vector<std::string> all;
-  for (std::string line; std::getline(in, line);) all.push_back(line);
-  std::string out;
-  for (auto i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "    " + all[i] + "\n";
-  return out;
-}
-
-bool is_ready(const UpOptions& options, const Child& child) {
-  try {
-    http::Request probe{.method = "GET", .target = "/actuator/health/readiness"};
-    auto upstream = fmt::format("{}:{}", reachable_host(options), child.port);
-    return http::blocking_send(upstream, std::move(probe), std::chrono::milliseconds(500)).status == 200;
-  } catch (const std::exception&) {
-    return false;
-  }
+std::string address_of(const UpOptions& options, const Child& child) {
+  return fmt::format("{}:{}", reachable_host(options), child.port);
 }
 
 class Supervisor {
@@ -163,10 +59,16 @@ class Supervisor {
 
  private:
   void plan();
+  void check_ports_free() const;
+  pid_t spawn(const Child& child) const;
   void start(Child& child);
-  bool wait_ready(Child& child);
+  bool wait_ready(Child& child, pid_t pid);
   void reap(bool stopping);
   void restart_due();
+  void poll_liveness();
+  void serve_control();
+  bool rolling_restart(const std::string& service, const ControlRequest& request);
+  bool wait_exit(pid_t pid, milliseconds grace);
   void stop_all();
   void print_summary() const;
   void open_databases();
@@ -176,34 +78,24 @@ class Supervisor {
   std::unique_ptr<PrivatePostgres> postgres_;        // likewise
   std::map<std::string, std::string> database_urls_;  // of the services on PostgreSQL
   std::vector<Child> children_;
+  std::map<std::string, std::string> addresses_;  // of each service but the gateway, for the others
+  std::unique_ptr<ControlSocket> control_;
+  Clock::time_point next_liveness_round_;
 };
 
 void Supervisor::plan() {
-  auto logs = std::filesystem::path(options_.data_dir) / "logs";
-  std::filesystem::create_directories(logs);
-  for (const auto& name : options_.only)
-    if (!find_service(name)) throw ConfigError("--only: unknown service '" + name + "'");
-  // Every service gets its port, started or not, so each address stays the same across runs
-  // whatever --only says (a service not started is simply not there: connection refused).
-  // Services keep their standard ports' order and spacing (movie 8081, reservation 8082, ...)
-  // shifted to start at --base-port.
-  constexpr int kFirstStandardPort = 8081;
-  auto replicas = parse_replicas(options_.replicas);
-  if (replicas.contains("gateway") && replicas["gateway"] != 1)
-    throw ConfigError("--replicas: the gateway runs once (it is the one address clients know)");
-  for (const auto& entry : service_catalog()) {
-    int count = replicas.contains(entry.name) ? replicas[entry.name] : 1;
-    for (int instance = 0; instance < count; ++instance) {
-      Child child{.service = entry.name, .instance = instance};
-      child.port = entry.name == "gateway" ? options_.gateway_port
-                                           : static_cast<std::uint16_t>(options_.base_port + entry.default_port -
-                                                                        kFirstStandardPort + 10 * instance);
-      child.log_path = (logs / (instance_name(child) + ".log")).string();
-      child.selected = options_.only.empty() ||
-                       std::find(options_.only.begin(), options_.only.end(), entry.name) != options_.only.end();
-      children_.push_back(child);
-    }
-  }
+  auto planned = plan_instances(options_);
+  std::filesystem::create_directories(std::filesystem::path(options_.data_dir) / "logs");
+  addresses_ = service_addresses(options_, planned);
+  for (auto& instance : planned) children_.emplace_back(std::move(instance));
+}
+
+// Children listen with SO_REUSEPORT, so a port that another system holds the same way would be
+// shared without an error: each is checked first.
+void Supervisor::check_ports_free() const {
+  for (const auto& child : children_)
+    if (child.selected && !port_is_free(options_.host, child.port))
+      throw std::runtime_error(fmt::format("port {} ({}) is already in use", child.port, instance_name(child)));
 }
 
 // Each service on PostgreSQL gets a database of its own, named after it, on the server given or
@@ -233,23 +125,32 @@ void Supervisor::open_databases() {
   std::ofstream(stores_file, std::ios::trunc) << urls.dump(2) << "\n";
 }
 
-void Supervisor::start(Child& child) {
-  child.pid = spawn(child, child_environment(options_, child, children_, database_urls_));
-  child.started = Clock::now();
+pid_t Supervisor::spawn(const Child& child) const {
+  auto url = database_urls_.find(child.service);
+  auto environment = child_environment(options_, child, addresses_, url == database_urls_.end() ? "" : url->second);
+  return spawn_service(child.service, child.log_path, environment);
 }
 
-bool Supervisor::wait_ready(Child& child) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(options_.ready_timeout_ms);
+void Supervisor::start(Child& child) {
+  child.pid = spawn(child);
+  child.started = Clock::now();
+  child.answered = false;
+  child.liveness_misses = 0;
+}
+
+// Until `pid`, an instance of `child`, answers on its port that it is ready; false (with its log's
+// end printed) when it exits or the start-up time runs out.
+bool Supervisor::wait_ready(Child& child, pid_t pid) {
+  auto deadline = Clock::now() + milliseconds(options_.ready_timeout_ms);
   while (Clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(child.pid, &status, WNOHANG) == child.pid) {
-      child.pid = -1;
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+      if (child.pid == pid) child.pid = -1;
       std::cerr << fmt::format("cinema up: {} exited during start-up; its log ends with:\n{}", instance_name(child),
                                log_tail(child.log_path, 8));
       return false;
     }
-    if (is_ready(options_, child)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (pid_is_ready(address_of(options_, child), pid, milliseconds(500))) return true;
+    std::this_thread::sleep_for(milliseconds(20));
   }
   std::cerr << fmt::format("cinema up: {} not ready after {} ms; its log ends with:\n{}", instance_name(child),
                            options_.ready_timeout_ms, log_tail(child.log_path, 8));
@@ -265,7 +166,7 @@ void Supervisor::reap(bool stopping) {
     if (stopping) continue;
     // A child that ran for a minute starts its backoff again from the beginning.
     if (Clock::now() - child->started > std::chrono::minutes(1)) child->restarts = 0;
-    auto backoff = std::chrono::milliseconds(std::min(30'000, 500 << std::min(child->restarts, 6)));
+    auto backoff = milliseconds(std::min(30'000, 500 << std::min(child->restarts, 6)));
     ++child->restarts;
     child->restart_at = Clock::now() + backoff;
     auto how = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
@@ -284,14 +185,108 @@ void Supervisor::restart_due() {
   }
 }
 
+// A child whose loop hangs (or that was SIGSTOPped) still has its port: the kernel accepts its
+// connections, nothing answers. After `liveness_failures` probes in a row without an answer it is
+// killed; reap() then restarts it like a child that died. A child that never answered yet is given
+// the start-up time first. Callers stop sending to it by its readiness (no answer) meanwhile.
+void Supervisor::poll_liveness() {
+  if (options_.liveness_interval_ms <= 0 || Clock::now() < next_liveness_round_) return;
+  next_liveness_round_ = Clock::now() + milliseconds(options_.liveness_interval_ms);
+  for (auto& child : children_) {
+    if (child.pid <= 0) continue;
+    auto status = probe_status(address_of(options_, child), "/actuator/health/liveness",
+                               milliseconds(options_.liveness_timeout_ms));
+    if (status == 200) {
+      child.answered = true;
+      child.liveness_misses = 0;
+      continue;
+    }
+    if (!child.answered && Clock::now() - child.started < milliseconds(options_.ready_timeout_ms)) continue;
+    if (++child.liveness_misses < options_.liveness_failures) continue;
+    std::cout << fmt::format("cinema up: {} (pid {}) did not answer {} liveness probes in a row ({}); killing it\n",
+                             instance_name(child), child.pid, child.liveness_misses,
+                             status == 0 ? fmt::format("no answer in {} ms", options_.liveness_timeout_ms)
+                                         : fmt::format("status {}", status))
+              << std::flush;
+    ::kill(child.pid, SIGKILL);
+    child.liveness_misses = 0;
+  }
+}
+
+void Supervisor::serve_control() {
+  auto request = control_->next();
+  if (!request) return;
+  auto& line = request->line();
+  if (!line.starts_with("restart ")) {
+    request->reply("error: unknown request '" + line + "' (expected: restart <service>)");
+    return;
+  }
+  if (rolling_restart(line.substr(8), *request)) request->reply("ok");
+}
+
+// Each running instance of `service` in turn: a new process on the same port (SO_REUSEPORT), which
+// takes the new connections as soon as it listens; once it says it is ready, the old one gets
+// SIGTERM and drains (readiness DOWN, in-flight requests answered with Connection: close).
+bool Supervisor::rolling_restart(const std::string& service, const ControlRequest& request) {
+  std::vector<Child*> instances;
+  for (auto& child : children_)
+    if (child.service == service && child.selected) instances.push_back(&child);
+  if (instances.empty()) {
+    request.reply(find_service(service) ? "error: " + service + " does not run in this system (--only)"
+                                        : "error: unknown service '" + service + "'");
+    return false;
+  }
+  for (auto* child : instances) {
+    auto name = instance_name(*child);
+    if (child->pid <= 0) {
+      request.reply(name + ": not running (it restarts by itself); left as it is");
+      continue;
+    }
+    auto began = Clock::now();
+    pid_t old = child->pid, fresh = spawn(*child);
+    if (!wait_ready(*child, fresh)) {
+      ::kill(fresh, SIGKILL);
+      ::waitpid(fresh, nullptr, 0);
+      request.reply(fmt::format("error: {}: the new instance (pid {}) did not become ready; pid {} keeps serving "
+                                "(log: {})", name, fresh, old, child->log_path));
+      return false;
+    }
+    child->pid = fresh;
+    child->started = Clock::now();
+    child->restarts = 0;
+    child->answered = true;
+    child->liveness_misses = 0;
+    ::kill(old, SIGTERM);
+    bool drained = wait_exit(old, milliseconds(options_.stop_grace_ms));
+    auto text = fmt::format("{}: pid {} -> pid {} ({} ms{})", name, old, fresh,
+                            std::chrono::duration_cast<milliseconds>(Clock::now() - began).count(),
+                            drained ? "" : "; the old one did not drain in time and was killed");
+    std::cout << "cinema up: restarted " << text << "\n" << std::flush;
+    request.reply(text);
+  }
+  return true;
+}
+
+// Waits until `pid` exited, killing it after `grace`; false when it had to be killed.
+bool Supervisor::wait_exit(pid_t pid, milliseconds grace) {
+  auto deadline = Clock::now() + grace;
+  while (Clock::now() < deadline) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return true;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return false;
+}
+
 void Supervisor::stop_all() {
   for (auto& child : children_)
     if (child.pid > 0) ::kill(child.pid, SIGTERM);
-  auto deadline = Clock::now() + std::chrono::milliseconds(options_.stop_grace_ms);
+  auto deadline = Clock::now() + milliseconds(options_.stop_grace_ms);
   auto running = [&] { return std::any_of(children_.begin(), children_.end(), [](const Child& c) { return c.pid > 0; }); };
   while (running() && Clock::now() < deadline) {
     reap(true);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(milliseconds(10));
   }
   for (auto& child : children_)
     if (child.pid > 0) {
@@ -333,21 +328,25 @@ int Supervisor::run() {
   for (int signal : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&signals, signal);
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
   plan();
+  control_ = std::make_unique<ControlSocket>(options_.data_dir);
+  check_ports_free();
   open_databases();
   for (auto& child : children_)
     if (child.selected) start(child);
   for (auto& child : children_)
-    if (child.selected && !wait_ready(child)) {
+    if (child.selected && !wait_ready(child, child.pid)) {
       stop_all();
       return 1;
     }
   print_summary();
   for (;;) {
-    timespec tick{0, 200'000'000};
+    timespec tick{0, 100'000'000};
     int signal = ::sigtimedwait(&signals, nullptr, &tick);
     if (signal == SIGINT || signal == SIGTERM) break;
     reap(false);
     restart_due();
+    poll_liveness();
+    serve_control();
   }
   std::cout << "cinema up: stopping...\n" << std::flush;
   stop_all();
@@ -357,50 +356,5 @@ int Supervisor::run() {
 }  // namespace
 
 int run_up(const UpOptions& options) { return Supervisor(options).run(); }
-
-std::map<std::string, int> parse_replicas(const std::string& value) {
-  std::map<std::string, int> replicas;
-  std::size_t start = 0;
-  while (!value.empty() && start <= value.size()) {
-    auto end = std::min(value.find(',', start), value.size());
-    auto item = value.substr(start, end - start);
-    auto equals = item.find('=');
-    auto service = item.substr(0, equals);
-    int count = 0;
-    if (equals != std::string::npos) {
-      auto digits = item.substr(equals + 1);
-      if (!digits.empty() && digits.size() <= 2 && digits.find_first_not_of("0123456789") == std::string::npos)
-        count = std::stoi(digits);
-    }
-    if (!find_service(service) || count < 1 || count > 9)
-      throw ConfigError("--replicas: '" + item + "' is not <service>=<1..9> (e.g. reservation=2,payment=2)");
-    replicas[service] = count;
-    start = end + 1;
-  }
-  return replicas;
-}
-
-std::map<std::string, std::string> parse_store_choice(const std::string& value) {
-  static const char* const kServicesWithData[] = {"movie", "reservation", "payment", "message", "viewpage"};
-  std::map<std::string, std::string> choice;
-  for (const auto* service : kServicesWithData) choice[service] = "sqlite";
-  if (value == "sqlite" || value == "postgres") {
-    for (auto& [service, backend] : choice) backend = value;
-    return choice;
-  }
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    auto end = std::min(value.find(',', start), value.size());
-    auto item = value.substr(start, end - start);
-    auto equals = item.find('=');
-    auto service = item.substr(0, equals), backend = equals == std::string::npos ? "" : item.substr(equals + 1);
-    if (!choice.contains(service) || (backend != "sqlite" && backend != "postgres"))
-      throw ConfigError("--store: '" + item + "' is not <service>=sqlite|postgres (services: movie, reservation, "
-                        "payment, message, viewpage), and '" + value + "' is not sqlite or postgres");
-    choice[service] = backend;
-    start = end + 1;
-  }
-  return choice;
-}
 
 }  // namespace cinema::cli

@@ -69,8 +69,9 @@ http::Response Actuator::health(bool include_readiness) const {
 
 http::Response Actuator::readiness() const {
   Json details = Json::object();
-  bool up = !forced_down_;
+  bool up = !forced_down_ && !draining_;
   if (forced_down_) details["forced"] = component("PUT /actuator/down");
+  if (draining_) details["draining"] = component("stopping: finishing its requests");
   for (const auto& [name, check] : checks_) {
     auto problem = check();
     up = up && problem.empty();

@@ -27,6 +27,8 @@ class Actuator {
   void register_routes(http::Router& router);
   void set_port(std::uint16_t port) { info_.port = port; }
   [[nodiscard]] bool forced_down() const { return forced_down_; }
+  // From SIGTERM on, readiness is DOWN: the instance is draining and takes no new work.
+  void set_draining() { draining_ = true; }
 
  private:
   http::Response health(bool include_readiness) const;
@@ -38,6 +40,7 @@ class Actuator {
   InstanceInfo info_;
   MetricsRegistry& metrics_;
   std::atomic<bool> forced_down_{false};
+  std::atomic<bool> draining_{false};
   std::vector<std::pair<std::string, std::function<std::string()>>> checks_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };

@@ -5,6 +5,7 @@
 
 #include <boost/asio.hpp>
 
+#include "core/http/instances.hpp"
 #include "core/http/server.hpp"
 #include "core/security/guard.hpp"
 
@@ -21,6 +22,8 @@ http::ServerOptions server_options(const Config& config, std::uint16_t default_p
       .header_timeout = std::chrono::milliseconds(config.integer("http.header_timeout_ms")),
       .idle_timeout = std::chrono::milliseconds(config.integer("http.idle_timeout_ms")),
       .shutdown_grace = std::chrono::milliseconds(config.integer("http.shutdown_grace_ms")),
+      .reuse_port = config.boolean("http.reuse_port"),
+      .shutdown_handover = std::chrono::milliseconds(config.integer("http.shutdown_handover_ms")),
       .threads = static_cast<int>(config.integer("http.threads")),
   };
 }
@@ -42,6 +45,13 @@ SettingGroup common_settings() {
            1, 3'600'000},
           {"http.shutdown_grace_ms", T::integer, "10000",
            "On SIGTERM, how long in-flight requests may take before the process exits.", 0, 3'600'000},
+          {"http.reuse_port", T::boolean, "false",
+           "Listen with SO_REUSEPORT, so a replacement process can listen on the same port and take its new "
+           "connections (cinema up sets it for `cinema restart`); two systems on one port then go unnoticed."},
+          {"http.shutdown_handover_ms", T::integer, "250",
+           "With http.reuse_port, how long a stopping service still accepts and answers (with Connection: close) "
+           "before it closes its listener and idle connections, so that kept-alive clients move over cleanly.",
+           0, 60'000},
           {"data.dir", T::string, "./data", "Directory of the service's database files."},
           {"data.synchronous", T::string, "normal",
            "When SQLite files reach the disk. normal: at checkpoints, every 200 ms; a commit survives a crash "
@@ -60,6 +70,7 @@ SettingGroup common_settings() {
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
       }};
   for (auto& setting : security::security_settings().settings) group.settings.push_back(std::move(setting));
+  for (auto& setting : http::outlier_setting_specs()) group.settings.push_back(std::move(setting));
   return group;
 }
 
@@ -96,6 +107,7 @@ int ServiceHost::run() {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log_->info("stopping", {{"signal", std::int64_t{signal}}, {"inFlight", std::int64_t(server.in_flight())}});
+    actuator_->set_draining();
     server.stop([this] {
       for (auto& hook : stop_hooks_) hook();
       io_.stop();

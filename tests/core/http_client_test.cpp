@@ -34,6 +34,7 @@ class ScriptedUpstream {
     answer,                // keep-alive answers "connection N" to every request
     answer_then_close,     // answers one request with keep-alive, then closes anyway
     close_without_answer,  // reads the request, closes without a word
+    answer_then_drop,      // answers one request with keep-alive, reads the next and closes
     never_answer,          // reads requests and says nothing
   };
   using Script = std::function<Behaviour(int connection_number)>;
@@ -69,6 +70,7 @@ class ScriptedUpstream {
 
   asio::awaitable<void> session(tcp::socket socket, int number, Behaviour behaviour) {
     beast::flat_buffer buffer;
+    int requests_in_session = 0;
     for (;;) {
       bhttp::request<bhttp::string_body> request;
       boost::system::error_code ec;
@@ -77,6 +79,7 @@ class ScriptedUpstream {
       ++requests_;
       if (behaviour == Behaviour::never_answer) continue;
       if (behaviour == Behaviour::close_without_answer) break;
+      if (behaviour == Behaviour::answer_then_drop && requests_in_session++ == 1) break;
       bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
       response.body() = "connection " + std::to_string(number);
       response.prepare_payload();
@@ -171,14 +174,27 @@ TEST(HttpClient, ServerClosedPooledConnectionIsRetriedOnAFreshOne) {
   EXPECT_EQ(upstream.accepted(), 2);
 }
 
-TEST(HttpClient, PostWithoutIdempotencyKeyIsNotRepeatedOnAStaleConnection) {
+TEST(HttpClient, PooledConnectionClosedWhileIdleNeverCarriesARequest) {
   ScriptedUpstream upstream(ScriptedUpstream::Behaviour::answer_then_close);
   asio::io_context io;
   Client client(io);
   EXPECT_EQ(send(io, client, upstream.upstream(), make_request("GET", "/")).body, "connection 1");
   ASSERT_TRUE(wait_until([&] { return upstream.closed() == 1; }));
-  // The server might have acted on it before closing: only the caller may decide to repeat it.
-  EXPECT_THROW(send(io, client, upstream.upstream(), make_request("POST", "/", "once")), UpstreamError);
+  // Seen closed before anything was written: even a POST without a key goes on a fresh connection.
+  auto response = send(io, client, upstream.upstream(), make_request("POST", "/", "once"));
+  EXPECT_EQ(response.body, "connection 2");
+  EXPECT_EQ(upstream.requests(), 2);
+}
+
+TEST(HttpClient, PostWithoutIdempotencyKeyIsNotRepeatedWhenTheConnectionBreaksUnderIt) {
+  ScriptedUpstream upstream(ScriptedUpstream::Behaviour::answer_then_drop);
+  asio::io_context io;
+  Client client(io);
+  EXPECT_EQ(send(io, client, upstream.upstream(), make_request("GET", "/")).body, "connection 1");
+  // The server read it, then hung up: it might have acted on it; only the caller may repeat it.
+  auto error = upstream_error_from([&] { send(io, client, upstream.upstream(), make_request("POST", "/", "once")); });
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), UpstreamError::Kind::protocol) << error->what();
   EXPECT_EQ(upstream.accepted(), 1);
 }
 

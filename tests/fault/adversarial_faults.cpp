@@ -2,66 +2,10 @@
 
 #include <signal.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 namespace cinema::testing::adversarial {
 using namespace std::chrono_literals;
-
-namespace {
-// The NUL-separated arguments of a process.
-std::vector<std::string> command_line(const std::filesystem::path& proc) {
-  std::ifstream in(proc / "cmdline", std::ios::binary);
-  std::vector<std::string> args;
-  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
-  return args;
-}
-
-pid_t parent_of(const std::filesystem::path& proc) {
-  std::ifstream in(proc / "stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // "pid (comm) state ppid ...": the command may hold spaces and parentheses, so read after the last ')'.
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(stat.substr(close + 1));
-  std::string state;
-  pid_t ppid = -1;
-  rest >> state >> ppid;
-  return ppid;
-}
-
-template <typename Visit>
-void each_process(Visit visit) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    visit(static_cast<pid_t>(std::stol(name)), entry.path());
-  }
-}
-}  // namespace
-
-pid_t find_supervisor(const std::filesystem::path& data_dir) {
-  pid_t found = -1;
-  each_process([&](pid_t pid, const std::filesystem::path& proc) {
-    auto args = command_line(proc);
-    if (args.size() < 2 || args[1] != "up") return;
-    for (std::size_t i = 2; i + 1 < args.size(); ++i)
-      if (args[i] == "--data" && args[i + 1] == data_dir.string()) found = pid;
-  });
-  return found;
-}
-
-std::vector<ServiceProcess> service_children(pid_t supervisor) {
-  std::vector<ServiceProcess> children;
-  each_process([&](pid_t pid, const std::filesystem::path& proc) {
-    if (parent_of(proc) != supervisor) return;
-    auto args = command_line(proc);
-    if (args.size() >= 3 && args[1] == "serve") children.push_back({pid, args[2]});
-  });
-  return children;
-}
 
 FaultController::FaultController(pid_t supervisor, std::uint64_t seed, Session& run, double delete_at)
     : supervisor_(supervisor), random_(seed), run_(run), delete_at_(delete_at) {}

@@ -11,18 +11,9 @@
 #include <vector>
 
 #include "adversarial_clients.hpp"
+#include "cinema_process.hpp"
 
 namespace cinema::testing::adversarial {
-
-struct ServiceProcess {
-  pid_t pid = -1;
-  std::string service;  // from its command line, `cinema serve <service>`
-};
-
-// The `cinema up` whose command line names `data_dir`; -1 if none.
-pid_t find_supervisor(const std::filesystem::path& data_dir);
-// The children of `supervisor` (ppid in /proc/<pid>/stat) that serve a service.
-std::vector<ServiceProcess> service_children(pid_t supervisor);
 
 struct Fault {
   double from = 0, to = 0;  // seconds since the run began

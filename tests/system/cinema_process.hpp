@@ -30,6 +30,17 @@ struct AuditResult {
   [[nodiscard]] std::string summary() const;
 };
 
+// A service process of a running `cinema up`: one of its children.
+struct ServiceProcess {
+  pid_t pid = -1;
+  std::string service;  // from its command line, `cinema serve <service>`
+};
+
+// The `cinema up` whose command line names `data_dir`; -1 if none.
+pid_t find_supervisor(const std::filesystem::path& data_dir);
+// The children of `supervisor` (ppid in /proc/<pid>/stat) that serve a service.
+std::vector<ServiceProcess> service_children(pid_t supervisor);
+
 class CinemaProcess {
  public:
   // Starts `cinema up` and waits until it reports every service ready; when a service could not
@@ -50,6 +61,8 @@ class CinemaProcess {
   [[nodiscard]] std::string gateway() const { return "127.0.0.1:" + std::to_string(gateway_port_); }
   [[nodiscard]] std::string service(int index) const { return "127.0.0.1:" + std::to_string(base_port_ + index); }
   [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
+  // The processes serving `service` now (every instance; a restarted one has a new pid).
+  [[nodiscard]] std::vector<pid_t> pids_of(const std::string& service) const;
   [[nodiscard]] std::string output() const;  // what `cinema up` printed
   // Environment assignments for `cinema events` to read this system's bus (embedded or Kafka).
   [[nodiscard]] std::string event_bus_environment() const;

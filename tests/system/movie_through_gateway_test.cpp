@@ -166,14 +166,15 @@ TEST_F(MovieThroughGateway, SupervisorRestartsAServiceThatDies) {
   EXPECT_EQ(call("GET", "/movies").status, 200);
 }
 
-TEST(CinemaUp, ServiceNotRunningIsBadGatewayWithJson) {
+TEST(CinemaUp, ServiceNotRunningIsUnavailableWithJsonAndRetryAfter) {
   auto data_dir = std::filesystem::temp_directory_path() / ("cinema-only-" + std::to_string(::getpid()));
   std::filesystem::remove_all(data_dir);
   CinemaProcess cinema(data_dir, {"--only", "movie,gateway"});
   // The gateway answers for a service that is not running instead of hanging or crashing.
   auto response = send(cinema.gateway(), "GET", "/payments");
-  EXPECT_EQ(response.status, 502);
-  EXPECT_EQ(json::parse(response.body)["error"], "bad_gateway");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(json::parse(response.body)["error"], "service_unavailable");
+  EXPECT_EQ(response.headers.get("Retry-After"), std::optional<std::string_view>("1"));
   EXPECT_EQ(send(cinema.gateway(), "GET", "/movies").status, 200);
   cinema.stop();
   std::filesystem::remove_all(data_dir);

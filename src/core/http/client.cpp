@@ -1,5 +1,9 @@
 #include "core/http/client.hpp"
 
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -39,19 +43,20 @@ bool is_stale_connection(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::broken_pipe;
 }
-// A request may be sent again when repeating it cannot do more than once: idempotent methods, or
-// a request that names its own idempotency key.
-bool safe_to_repeat(const BeastRequest& message) {
-  switch (message.method()) {
-    case bhttp::verb::get:
-    case bhttp::verb::head:
-    case bhttp::verb::put:
-    case bhttp::verb::delete_:
-    case bhttp::verb::options: return true;
-    default: return message.find("Idempotency-Key") != message.end();
-  }
+// Whether the peer closed a pooled connection (or sent something unasked) while it sat idle, as a
+// server does at its idle timeout or when it drains: such a connection must not carry a request.
+bool closed_while_idle(tcp::socket& socket) {
+  char byte = 0;
+  auto received = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return received >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 }
 }  // namespace
+
+bool safe_to_repeat(const Request& request) {
+  constexpr std::string_view kIdempotent[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"};
+  return std::find(std::begin(kIdempotent), std::end(kIdempotent), request.method) != std::end(kIdempotent) ||
+         request.headers.get("Idempotency-Key").has_value();
+}
 
 struct Client::Pool {
   Pool(asio::io_context& io_context, ClientOptions opts) : io(io_context), options(opts) {}
@@ -63,7 +68,8 @@ struct Client::Pool {
     while (!idle.empty()) {
       auto stream = std::move(idle.back());
       idle.pop_back();
-      if (now - stream->idle_since < options.pool_idle_timeout) return stream;
+      if (now - stream->idle_since < options.pool_idle_timeout && !closed_while_idle(stream->stream.socket()))
+        return stream;
     }
     return nullptr;
   }
@@ -86,7 +92,7 @@ struct Client::Pool {
     pooled->stream.expires_after(options.connect_timeout);
     co_await pooled->stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast::error::timeout)
-      throw UpstreamError(UpstreamError::Kind::timeout, "connect to " + upstream + " timed out");
+      throw UpstreamError(UpstreamError::Kind::connect, "connect to " + upstream + " timed out");
     if (ec) throw UpstreamError(UpstreamError::Kind::connect, "cannot connect to " + upstream + ": " + ec.message());
     pooled->stream.socket().set_option(tcp::no_delay(true), ec);
     co_return pooled;
@@ -102,6 +108,7 @@ Client::Client(asio::io_context& io, ClientOptions options) : pool_(std::make_un
 Client::~Client() = default;
 
 Awaitable Client::send(std::string upstream, Request request) {
+  bool repeatable = safe_to_repeat(request);
   auto message = to_beast_request(std::move(request), upstream);
   for (int attempt = 0;; ++attempt) {
     auto pooled = pool_->take_idle(upstream);
@@ -111,11 +118,16 @@ Awaitable Client::send(std::string upstream, Request request) {
     boost::system::error_code ec;
     stream.expires_after(pool_->options.request_timeout);
     co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+    // A connection that breaks while the request goes out never delivered a whole request.
+    if (ec && ec != beast::error::timeout) {
+      if (reused && attempt == 0) continue;
+      throw UpstreamError(UpstreamError::Kind::connect, "request to " + upstream + " not sent: " + ec.message());
+    }
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(pool_->options.body_limit);
     if (message.method() == bhttp::verb::head) parser.skip(true);
     if (!ec) co_await bhttp::async_read(stream, pooled->buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec && reused && attempt == 0 && is_stale_connection(ec) && safe_to_repeat(message)) continue;
+    if (ec && reused && attempt == 0 && is_stale_connection(ec) && repeatable) continue;
     if (ec == beast::error::timeout)
       throw UpstreamError(UpstreamError::Kind::timeout, "request to " + upstream + " timed out");
     if (ec) throw UpstreamError(UpstreamError::Kind::protocol, "request to " + upstream + " failed: " + ec.message());

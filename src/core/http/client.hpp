@@ -1,7 +1,9 @@
 #pragma once
 // Async HTTP/1.1 client with a keep-alive connection pool per upstream ("host:port"),
 // a connect timeout and a whole-request timeout. Failures are UpstreamError values the caller
-// maps to 502/503/504; a stale pooled connection is retried once on a fresh one.
+// maps to 502/503/504. A pooled connection the peer closed while it sat idle is dropped before it
+// carries a request; one found closed only by the request is retried once on a fresh connection
+// when the request may be repeated.
 #include <utility>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -23,6 +25,9 @@ struct ClientOptions {
 
 class UpstreamError : public std::runtime_error {
  public:
+  // connect: the request reached no instance (refused, connect timeout, connection closed before
+  // the request went out): any request may be sent elsewhere. timeout: no answer in time.
+  // protocol: the answer broke off or cannot be read (the instance may have acted on it).
   enum class Kind { connect, timeout, protocol };
   UpstreamError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   [[nodiscard]] Kind kind() const { return kind_; }
@@ -45,6 +50,10 @@ class Client {
   struct Pool;
   std::unique_ptr<Pool> pool_;
 };
+
+// Whether repeating `request` cannot do more than sending it once: an idempotent method
+// (RFC 9110 §9.2.2), or a request that names its own Idempotency-Key.
+bool safe_to_repeat(const Request& request);
 
 // One request on a private io_context, for command-line tools and tests. Throws UpstreamError.
 Response blocking_send(const std::string& upstream, Request request,

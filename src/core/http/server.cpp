@@ -1,7 +1,13 @@
 #include "core/http/server.hpp"
 
+#include <linux/filter.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 #include <list>
 #include <mutex>
+#include <system_error>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -59,6 +65,18 @@ asio::awaitable<void> answer_and_close(beast::tcp_stream& stream, beast::flat_bu
   }
   stream.socket().close(ec);
 }
+
+// Of the listeners sharing a port (SO_REUSEPORT), new connections go to the newest. The kernel
+// keeps a port's listeners in joining order and moves the last into the slot of one that leaves;
+// a rolling restart runs at most two, the replacement second: index 1. Alone, a listener has no
+// index 1 and the kernel falls back to its hash, which picks that listener. The program belongs to
+// the port's group, so every listener attaches the same one. Without it (old kernels) new
+// connections are spread by hash, and the handover period is what saves those meeting the old one.
+bool steer_to_newest_listener(int listener) {
+  sock_filter code[] = {BPF_STMT(BPF_RET | BPF_K, 1)};
+  sock_fprog program{.len = 1, .filter = code};
+  return ::setsockopt(listener, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program, sizeof(program)) == 0;
+}
 }  // namespace
 
 struct Server::State : std::enable_shared_from_this<State> {
@@ -68,7 +86,7 @@ struct Server::State : std::enable_shared_from_this<State> {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
   asio::awaitable<bool> serve_one(Connection& connection, beast::flat_buffer& buffer, bool first);
-  asio::awaitable<void> wait_drained(std::function<void()> on_drained);
+  asio::awaitable<void> drain(std::function<void()> on_drained);
   void close_idle_connections();
   void log_connection_failure(std::exception_ptr failure);
 
@@ -97,7 +115,8 @@ asio::awaitable<void> Server::State::accept_loop() {
     boost::system::error_code ec;
     auto executor = options.threads > 1 ? asio::any_io_executor(asio::make_strand(io)) : asio::any_io_executor(io.get_executor());
     auto socket = co_await acceptor.async_accept(executor, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == asio::error::operation_aborted || stopping) co_return;
+    // While stopping, the listener stays open only for the handover: what it accepts is served.
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors and similar: back off instead of spinning on the same error.
       log.warn("accept failed", {{"error", ec.message()}});
@@ -203,9 +222,18 @@ void Server::State::close_idle_connections() {
   }
 }
 
-asio::awaitable<void> Server::State::wait_drained(std::function<void()> on_drained) {
+asio::awaitable<void> Server::State::drain(std::function<void()> on_drained) {
   auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
   asio::steady_timer tick(io);
+  if (options.reuse_port && options.shutdown_handover.count() > 0) {
+    // Answers from now on say Connection: close (stopping); a replacement, if any, takes the new
+    // connections. Kept-alive clients learn it from their next answer in this period.
+    tick.expires_after(options.shutdown_handover);
+    co_await tick.async_wait(asio::use_awaitable);
+  }
+  boost::system::error_code ec;
+  acceptor.close(ec);
+  close_idle_connections();
   while (active_requests > 0 && std::chrono::steady_clock::now() < deadline) {
     tick.expires_after(std::chrono::milliseconds(5));
     co_await tick.async_wait(asio::use_awaitable);
@@ -229,8 +257,16 @@ std::uint16_t Server::start() {
   tcp::endpoint endpoint(asio::ip::make_address(state_->options.host), state_->options.port);
   acceptor.open(endpoint.protocol());
   acceptor.set_option(asio::socket_base::reuse_address(true));
+  if (state_->options.reuse_port) {
+    int on = 1;
+    if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0)
+      throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
+  }
   acceptor.bind(endpoint);
   acceptor.listen(asio::socket_base::max_listen_connections);
+  if (state_->options.reuse_port && !steer_to_newest_listener(acceptor.native_handle()))
+    state_->log.warn("cannot steer new connections to the newest listener; a rolling restart may refuse some",
+                     {{"error", std::string_view(std::strerror(errno))}});
   asio::co_spawn(state_->io, state_->accept_loop(), rethrow);
   return acceptor.local_endpoint().port();
 }
@@ -238,10 +274,7 @@ std::uint16_t Server::start() {
 void Server::stop(std::function<void()> on_drained) {
   asio::post(state_->io, [state = state_, on_drained = std::move(on_drained)]() mutable {
     state->stopping = true;
-    boost::system::error_code ec;
-    state->acceptor.close(ec);
-    state->close_idle_connections();
-    asio::co_spawn(state->io, state->wait_drained(std::move(on_drained)), rethrow);
+    asio::co_spawn(state->io, state->drain(std::move(on_drained)), rethrow);
   });
 }
 

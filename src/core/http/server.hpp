@@ -1,7 +1,9 @@
 #pragma once
 // HTTP/1.1 server on Boost.Beast + Asio coroutines: one coroutine per connection, keep-alive,
 // a body size limit (413), header/idle timeouts, JSON errors, and a graceful stop that refuses new
-// connections, lets in-flight requests finish (up to a grace period) and closes idle ones.
+// connections, lets in-flight requests finish (up to a grace period) and closes idle ones. With
+// reuse_port, a replacement process can listen on the same port and take over from it
+// (docs/RESILIENCE.md, "Rolling restart").
 #include <utility>
 #include <boost/asio/io_context.hpp>
 #include <atomic>
@@ -26,6 +28,13 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};  // a whole request, from its first byte
   std::chrono::milliseconds idle_timeout{30'000};    // keep-alive wait for the next request
   std::chrono::milliseconds shutdown_grace{10'000};
+  // SO_REUSEPORT: another process of the same user may listen on the port too; new connections go
+  // to the newest listener (the replacement in a rolling restart).
+  bool reuse_port = false;
+  // With reuse_port, how long a stopping server goes on accepting and answering (with Connection:
+  // close) before it closes its listener and its idle connections: a kept-alive client that sends
+  // meanwhile gets an answer and moves to a new connection, instead of meeting a closed one.
+  std::chrono::milliseconds shutdown_handover{250};
   // Threads running the io_context. With one, connections need no strand: every handler already
   // runs on that thread, and a strand would only add a dispatch to each completion.
   int threads = 1;

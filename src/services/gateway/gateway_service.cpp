@@ -70,7 +70,9 @@ class GatewayService {
       } catch (const std::invalid_argument& e) {
         throw ConfigError("setting '" + key + "': " + e.what());
       }
-      auto& upstream = upstreams_.emplace_back(service, std::move(instances));
+      auto& upstream = upstreams_.emplace_back(service, std::move(instances), http::outlier_options(context.config),
+                                               context.metrics);
+      upstream.start_probing(context.io);
       proxies_.emplace(service,
                        ProxyHandler(client_, upstream, context.security.credential, limits_, context.metrics, context.log));
     }

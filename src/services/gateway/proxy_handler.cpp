@@ -46,7 +46,6 @@ ProxyHandler::ProxyHandler(http::Client& client, Upstream& upstream, security::S
       limits_(limits),
       log_(log),
       ok_(outcome_counter(metrics, upstream.service(), "ok")),
-      retried_(outcome_counter(metrics, upstream.service(), "retried")),
       timed_out_(outcome_counter(metrics, upstream.service(), "timeout")),
       failed_(outcome_counter(metrics, upstream.service(), "error")) {}
 
@@ -54,28 +53,18 @@ http::Awaitable ProxyHandler::forward(http::Request& request) {
   if (auto refused = limits_.check(request)) co_return std::move(*refused);
   if (upstream_.size() == 0)
     throw http::ServiceUnavailable("no instance of " + upstream_.service() + " is configured");
-  auto outgoing = upstream_request(request, credential_.authorization());
-  auto first = upstream_.next_start();
-  for (std::size_t attempt = 0;; ++attempt) {
-    std::optional<http::UpstreamError> failure;
-    http::Response response;
-    try {
-      response = co_await client_.send(upstream_.pick(first, attempt), outgoing);
-    } catch (const http::UpstreamError& error) {
-      failure = error;
-    }
-    if (!failure) {
-      ok_.inc();
-      strip_hop_by_hop(response.headers);
-      co_return response;
-    }
-    bool another_instance = attempt + 1 < upstream_.size();
-    if (failure->kind() == http::UpstreamError::Kind::connect && another_instance) {
-      retried_.inc();
-      continue;
-    }
-    co_return failure_response(*failure, request);
+  std::optional<http::UpstreamError> failure;
+  http::Response response;
+  try {
+    // Spread over the instances, failing ones ejected, retried on another where safe (instances.hpp).
+    response = co_await upstream_.send(client_, upstream_request(request, credential_.authorization()));
+  } catch (const http::UpstreamError& error) {
+    failure = error;
   }
+  if (failure) co_return failure_response(*failure, request);
+  ok_.inc();
+  strip_hop_by_hop(response.headers);
+  co_return response;
 }
 
 http::Awaitable ProxyHandler::forward_reads(http::Request& request) {
@@ -89,14 +78,20 @@ http::Awaitable ProxyHandler::forward_reads(http::Request& request) {
   co_return co_await forward(request);
 }
 
+// Like Envoy: a service that could not be reached, or that dropped the connection before it
+// answered, is 503 with Retry-After (the client retries, with its Idempotency-Key when it sent one);
+// one that took too long is 504, with Retry-After too.
 http::Response ProxyHandler::failure_response(const http::UpstreamError& error, const http::Request& request) {
   bool timeout = error.kind() == http::UpstreamError::Kind::timeout;
   (timeout ? timed_out_ : failed_).inc();
   log_.log(LogLevel::warn, "upstream failed", request.trace_id,
            {{"upstream", upstream_.service()}, {"path", request.path}, {"error", std::string_view(error.what())}});
-  if (timeout)
-    return http::Response::json(504, http::error_body("gateway_timeout", upstream_.service() + " did not answer in time"));
-  return http::Response::json(502, http::error_body("bad_gateway", upstream_.service() + " is unavailable: " + error.what()));
+  auto response = timeout ? http::Response::json(504, http::error_body("gateway_timeout",
+                                                                       upstream_.service() + " did not answer in time"))
+                          : http::Response::json(503, http::error_body("service_unavailable",
+                                                                       upstream_.service() + " is unavailable: " + error.what()));
+  response.headers.set("Retry-After", "1");
+  return response;
 }
 
 }  // namespace cinema::gateway

@@ -1,7 +1,8 @@
 #pragma once
 // Forwards a request to one instance of an upstream service over pooled keep-alive connections,
-// continuing the caller's trace. A refused connection moves on to the next instance (nothing was
-// sent yet); a timeout is 504 and any other upstream failure 502, both with a JSON error. The
+// continuing the caller's trace. Instances that fail are ejected, and a request that reached no
+// instance, or may be repeated, goes to another (core/http/instances.hpp); when no attempt got an
+// answer, a timeout is 504 and any other upstream failure 502, both with a JSON error. The
 // upstream sees the gateway's service token and the end user's identity (security/guard.hpp).
 #include "core/http/client.hpp"
 #include "core/log.hpp"
@@ -36,7 +37,6 @@ class ProxyHandler final {
   Logger& log_;
   // gateway_upstream_requests_total by outcome, looked up once rather than per request.
   Counter& ok_;
-  Counter& retried_;
   Counter& timed_out_;
   Counter& failed_;
 };

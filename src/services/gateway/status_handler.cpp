@@ -58,7 +58,7 @@ http::Awaitable StatusHandler::status(http::Request& request) {
   for (const auto& upstream : upstreams_) {
     auto instances = json::Json::array();
     for (std::size_t i = 0; i < upstream.size(); ++i) {
-      const auto& address = upstream.pick(0, i);
+      const auto& address = upstream.address(i);
       auto health = co_await ask(client_, address, "/actuator/health", request.trace_id);
       auto metrics = co_await ask(client_, address, "/metrics", request.trace_id);
       std::string state = health.status == 0 ? "UNREACHABLE" : health.status == 200 ? "UP" : "DOWN";

@@ -1,5 +1,5 @@
 #pragma once
-// Which service answers which path prefix, and the instances of each service (round-robin).
+// Which service answers which path prefix, and the instances of each service.
 #include <string>
 #include <vector>
 
@@ -16,7 +16,8 @@ struct RouteRule {
 // The seed's routes: every public resource of every service.
 const std::vector<RouteRule>& route_rules();
 
-// The instances of one service, picked in turn (core/http/instances.hpp).
+// The instances of one service: picked in turn, failing ones ejected, retried where safe
+// (core/http/instances.hpp).
 using Upstream = http::Instances;
 using http::parse_instances;
 

@@ -28,13 +28,14 @@ PaymentClient::PaymentClient(boost::asio::io_context& io, PaymentClientOptions o
                              MetricsRegistry& metrics)
     : client_(io, http::ClientOptions{.connect_timeout = options.timeout, .request_timeout = options.timeout}),
       options_(std::move(options)),
-      payment_("payment", http::parse_instances(options_.upstream)),
+      payment_("payment", http::parse_instances(options_.upstream), options_.outlier, metrics),
       breaker_(breaker),
       credential_(credential),
       metrics_(metrics),
       circuit_openings_(metrics.counter("payment_circuit_openings_total",
                                         "Times the circuit breaker in front of payment opened (also again "
                                         "after a failed probe)")) {
+  payment_.start_probing(io);
   // Half-open counts as open: all but one probe are still turned away.
   metrics_.gauge("payment_circuit_open", "1 while the circuit breaker in front of payment is open or half-open", {},
                  [this] { return breaker_.state(resilience::CircuitBreaker::Clock::now()) !=
@@ -66,17 +67,12 @@ boost::asio::awaitable<PaymentOutcome> PaymentClient::call(std::string target, c
   ++in_flight_;
   std::optional<http::UpstreamError> error;
   http::Response response;
-  // A refused connection reached no instance: the next one is tried (each at most once).
-  auto first = payment_.next_start();
-  for (std::size_t attempt = 0; attempt < std::max<std::size_t>(payment_.size(), 1); ++attempt) {
-    error.reset();
-    try {
-      if (payment_.size() == 0) throw http::UpstreamError(http::UpstreamError::Kind::connect, "no payment instance is configured");
-      response = co_await client_.send(payment_.pick(first, attempt), call);
-    } catch (const http::UpstreamError& e) {
-      error = e;
-    }
-    if (!error || error->kind() != http::UpstreamError::Kind::connect) break;
+  // Spread over payment's instances, failing ones ejected; the call names its Idempotency-Key, so a
+  // call that reached no instance or broke off is repeated on another (core/http/instances.hpp).
+  try {
+    response = co_await payment_.send(client_, std::move(call));
+  } catch (const http::UpstreamError& e) {
+    error = e;
   }
   --in_flight_;
   if (!error) co_return classify(response, through_breaker);

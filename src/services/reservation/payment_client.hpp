@@ -47,6 +47,7 @@ struct PaymentClientOptions {
   std::string upstream;  // host:port of payment; several instances: "h:p1,h:p2" (spread in turn)
   std::chrono::milliseconds timeout{3000};
   std::size_t max_in_flight = 256;
+  resilience::OutlierOptions outlier = {};  // ejection of failing payment instances
 };
 
 class PaymentClient {

@@ -24,7 +24,8 @@ class ReservationService {
                   PaymentClientOptions{
                       context.config.text("reservation.payment_upstream"),
                       std::chrono::milliseconds(context.config.integer("reservation.payment_timeout_ms")),
-                      static_cast<std::size_t>(context.config.integer("reservation.max_in_flight"))},
+                      static_cast<std::size_t>(context.config.integer("reservation.max_in_flight")),
+                      http::outlier_options(context.config)},
                   breaker_, context.security.credential, context.metrics),
         commits_(*db_, context.io.get_executor(), [this] { events_.group_committed(); }),
         // Past the limit, POST /reservations is 503 at once instead of queueing (docs/RESILIENCE.md).
