@@ -68,7 +68,11 @@ class SteadyReservations {
           for (int n = 0; !stop_; ++n) {
             auto seat = std::string(1, static_cast<char>('A' + n / 60 % 26)) + std::to_string(n % 60 + 1);
             json request{{"screeningId", screening}, {"seats", {seat}}, {"customerId", "c" + std::to_string(n)}};
-            int status = send(gateway, "POST", "/reservations", request.dump()).status;
+            int status = -1;  // no answer from the gateway at all
+            try {
+              status = send(gateway, "POST", "/reservations", request.dump()).status;
+            } catch (const std::exception&) {
+            }
             std::lock_guard lock(mutex_);
             ++statuses_[status];
             std::this_thread::sleep_for(15ms);
