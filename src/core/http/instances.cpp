@@ -79,8 +79,10 @@ asio::awaitable<void> probe_forever(std::shared_ptr<Instances::State> state, std
       if (state->detector.ejected(i, Clock::now())) continue;
       std::optional<UpstreamError::Kind> failure;
       int status = 0;
+      Request probe{.method = "GET", .target = "/actuator/health/readiness"};
       try {
-        status = (co_await client->send(state->addresses[i], Request{.method = "GET", .target = "/actuator/health/readiness"})).status;
+        auto answer = co_await client->send(state->addresses[i], std::move(probe));
+        status = answer.status;
       } catch (const UpstreamError& e) {
         failure = e.kind();
       } catch (const std::exception&) {
@@ -124,8 +126,10 @@ Awaitable Instances::send(Client& client, Request request) {
     bool last = attempt == attempts;
     std::optional<UpstreamError> failure;
     Response response;
+    // A named copy: GCC 12 mishandles temporaries made inside a co_await's operand.
+    Request attempt_request = last ? std::move(request) : request;
     try {
-      response = co_await client.send(state.addresses[instance], last ? std::move(request) : request);
+      response = co_await client.send(state.addresses[instance], std::move(attempt_request));
     } catch (const UpstreamError& e) {
       failure = e;
     }
