@@ -54,19 +54,25 @@ int probe_status(const std::string& address, const std::string& target, std::chr
   }
 }
 
+namespace {
+// A plain function, not a lambda: GCC 12 mishandles temporaries in a lambda coroutine's co_await.
+asio::awaitable<bool> answers_ready(http::Client& client, std::string address, pid_t pid) {
+  http::Request echo_request{.method = "GET", .target = "/actuator/echo"};
+  auto echo = co_await client.send(address, std::move(echo_request));
+  auto body = nlohmann::json::parse(echo.body, nullptr, false);
+  if (echo.status != 200 || !body.is_object() || body.value("pid", -1) != pid) co_return false;
+  // The client pools the connection the echo came on, so the readiness comes from the same process.
+  http::Request readiness_request{.method = "GET", .target = "/actuator/health/readiness"};
+  auto readiness = co_await client.send(address, std::move(readiness_request));
+  co_return readiness.status == 200;
+}
+}  // namespace
+
 bool pid_is_ready(const std::string& address, pid_t pid, std::chrono::milliseconds timeout) {
   asio::io_context io;
   http::Client client(io, http::ClientOptions{.connect_timeout = timeout, .request_timeout = timeout});
-  auto ask = [&]() -> asio::awaitable<bool> {
-    auto echo = co_await client.send(address, http::Request{.method = "GET", .target = "/actuator/echo"});
-    auto body = nlohmann::json::parse(echo.body, nullptr, false);
-    if (echo.status != 200 || !body.is_object() || body.value("pid", -1) != pid) co_return false;
-    // The client pools the connection the echo came on, so the readiness comes from the same process.
-    auto readiness = co_await client.send(address, http::Request{.method = "GET", .target = "/actuator/health/readiness"});
-    co_return readiness.status == 200;
-  };
   try {
-    auto answer = asio::co_spawn(io, ask(), asio::use_future);
+    auto answer = asio::co_spawn(io, answers_ready(client, address, pid), asio::use_future);
     io.run();
     return answer.get();
   } catch (const std::exception&) {

@@ -375,6 +375,49 @@ TEST(HttpServer, StopClosesIdleKeepAliveConnectionsAtOnce) {
   EXPECT_EQ(drained.get_future().wait_for(1s), std::future_status::ready);
 }
 
+// `cinema restart`'s server side: with reuse_port a second server listens on the same port and
+// takes every new connection at once; the first one, stopping, still answers a kept-alive client
+// during its handover, with Connection: close, then lets the port go to the second.
+TEST(HttpServer, WithReusePortANewServerTakesNewConnectionsWhileTheOldOneHandsOver) {
+  auto answering = [](std::string name) {
+    return [name](Router& router) {
+      router.add_sync("GET", "/who", cinema::security::Access::open, [name](Request&) {
+        return Response::json(200, "\"" + name + "\"");
+      });
+    };
+  };
+  TestServerOptions options;
+  options.server.reuse_port = true;
+  options.server.shutdown_handover = 400ms;
+  TestServer old_server(answering("old"), options);
+  RawConnection kept_alive(old_server.port());
+  kept_alive.send("GET /who HTTP/1.1\r\nHost: test\r\n\r\n");
+  EXPECT_EQ(kept_alive.read_response().response.body(), "\"old\"");
+
+  options.server.port = old_server.port();
+  TestServer new_server(answering("new"), options);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(new_server.send(make_request("GET", "/who")).body, "\"new\"");
+
+  std::promise<void> drained;
+  old_server.server().stop([&] { drained.set_value(); });
+  std::this_thread::sleep_for(100ms);  // within the handover
+  kept_alive.send("GET /who HTTP/1.1\r\nHost: test\r\n\r\n");
+  auto reply = kept_alive.read_response();
+  EXPECT_EQ(reply.response.body(), "\"old\"");
+  EXPECT_EQ(reply.response[boost::beast::http::field::connection], "close");
+  EXPECT_EQ(drained.get_future().wait_for(2s), std::future_status::ready);
+  EXPECT_EQ(new_server.send(make_request("GET", "/who")).body, "\"new\"");
+}
+
+TEST(Actuator, DrainingMakesReadinessDownButLivenessStaysUp) {
+  TestServerOptions options;
+  options.actuator = true;
+  TestServer server(nullptr, options);
+  server.actuator().set_draining();
+  EXPECT_EQ(server.send(make_request("GET", "/actuator/health/readiness")).status, 503);
+  EXPECT_EQ(server.send(make_request("GET", "/actuator/health/liveness")).status, 200);
+}
+
 TEST(Actuator, DownMakesHealthDownButLivenessStaysUpAndUpRestoresIt) {
   TestServerOptions options;
   options.actuator = true;

@@ -77,6 +77,7 @@ class TestServer {
   [[nodiscard]] std::string upstream() const { return "127.0.0.1:" + std::to_string(port_); }
   http::Server& server() { return *server_; }
   MetricsRegistry& metrics() { return metrics_; }
+  Actuator& actuator() { return *actuator_; }  // with options.actuator
   [[nodiscard]] std::string log_text() const { return log_file_.read(); }
 
   // One request on a fresh connection.

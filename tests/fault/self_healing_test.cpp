@@ -53,12 +53,13 @@ class SelfHealing : public ::testing::Test {
   http::Response call(const std::string& method, const std::string& target, const json& body = nullptr) {
     return send(cinema_->gateway(), method, target, body.is_null() ? std::string{} : body.dump());
   }
-  // A screening of the whole hall (26 x 100 seats) that reservation already knows.
+  // A screening of 25 x 100 seats (A1..Y100: Z99, which reservation_knows_screening asks for, is
+  // not one of them) that reservation already knows.
   std::int64_t big_screening() {
     auto movie = json::parse(call("POST", "/movies", {{"desc", "heal"}}).body)["movieId"].get<std::int64_t>();
     auto screening = call("POST", "/movies/" + std::to_string(movie) + "/screenings",
                           {{"startsAt", iso_utc(std::chrono::system_clock::now() + 48h)}, {"hall", "1"},
-                           {"rows", 26}, {"cols", 100}, {"price", 1000}});
+                           {"rows", 25}, {"cols", 100}, {"price", 1000}});
     EXPECT_EQ(screening.status, 201) << screening.body;
     auto id = json::parse(screening.body)["screeningId"].get<std::int64_t>();
     EXPECT_TRUE(reservation_knows_screening(cinema_->gateway(), id));
@@ -111,7 +112,7 @@ class SteadyClient {
       : gateway_(std::move(gateway)), screening_(screening), index_(index), stride_(stride) {}
   void run(const std::atomic<bool>& stop) {
     for (int round = 0; !stop; ++round) {
-      int seat = (index_ + round * stride_) % 2600;
+      int seat = (index_ + round * stride_) % 2500;
       json request{{"screeningId", screening_},
                    {"seats", {fmt::format("{}{}", char('A' + seat / 100), seat % 100 + 1)}},
                    {"customerId", fmt::format("c{}", index_)}};

@@ -86,7 +86,7 @@ struct Server::State : std::enable_shared_from_this<State> {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
   asio::awaitable<bool> serve_one(Connection& connection, beast::flat_buffer& buffer, bool first);
-  asio::awaitable<void> drain(std::function<void()> on_drained);
+  asio::awaitable<void> wait_drained(std::function<void()> on_drained);
   void close_idle_connections();
   void log_connection_failure(std::exception_ptr failure);
 
@@ -222,18 +222,9 @@ void Server::State::close_idle_connections() {
   }
 }
 
-asio::awaitable<void> Server::State::drain(std::function<void()> on_drained) {
+asio::awaitable<void> Server::State::wait_drained(std::function<void()> on_drained) {
   auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
   asio::steady_timer tick(io);
-  if (options.reuse_port && options.shutdown_handover.count() > 0) {
-    // Answers from now on say Connection: close (stopping); a replacement, if any, takes the new
-    // connections. Kept-alive clients learn it from their next answer in this period.
-    tick.expires_after(options.shutdown_handover);
-    co_await tick.async_wait(asio::use_awaitable);
-  }
-  boost::system::error_code ec;
-  acceptor.close(ec);
-  close_idle_connections();
   while (active_requests > 0 && std::chrono::steady_clock::now() < deadline) {
     tick.expires_after(std::chrono::milliseconds(5));
     co_await tick.async_wait(asio::use_awaitable);
@@ -273,8 +264,18 @@ std::uint16_t Server::start() {
 
 void Server::stop(std::function<void()> on_drained) {
   asio::post(state_->io, [state = state_, on_drained = std::move(on_drained)]() mutable {
+    // From now on every answer says Connection: close. With reuse_port the listener stays open
+    // for the handover: a replacement, if any, takes the new connections meanwhile, and
+    // kept-alive clients learn from their next answer to move.
     state->stopping = true;
-    asio::co_spawn(state->io, state->drain(std::move(on_drained)), rethrow);
+    auto handover = state->options.reuse_port ? state->options.shutdown_handover : std::chrono::milliseconds(0);
+    auto timer = std::make_shared<asio::steady_timer>(state->io, handover);
+    timer->async_wait([state, timer, on_drained = std::move(on_drained)](const boost::system::error_code&) mutable {
+      boost::system::error_code ec;
+      state->acceptor.close(ec);
+      state->close_idle_connections();
+      asio::co_spawn(state->io, state->wait_drained(std::move(on_drained)), rethrow);
+    });
   });
 }
 
