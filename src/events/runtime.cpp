@@ -20,7 +20,7 @@ SettingGroup event_settings() {
            "Embedded log directory (relative to data.dir unless absolute); shared by every local service."},
           {"event.max_attempts", T::integer, "5", "Tries of one event before it goes to the dead-letter topic.", 1,
            1000},
-          {"event.archive_after_seconds", T::integer, "60",
+          {"event.archive_after_seconds", T::integer, "10",
            "Embedded log: events every consumer group committed move, this long after they were appended, "
            "out of the log into gzip segments under <event.log_dir>/archive/, which a replay from the first "
            "event reads before the log (docs/RESILIENCE.md). 0 keeps every event in the log.",
