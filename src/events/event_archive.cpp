@@ -82,6 +82,18 @@ std::vector<Event> read_gzip(const fs::path& path) {
   return events;
 }
 
+// A segment being written by a process that died: nobody will rename it.
+void remove_stale_temporaries(const fs::path& dir) {
+  constexpr auto kStale = std::chrono::minutes(10);
+  std::error_code ec;
+  auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".tmp") continue;
+    auto written = fs::last_write_time(entry.path(), ec);
+    if (!ec && now - written > kStale) fs::remove(entry.path(), ec);
+  }
+}
+
 void sync_directory(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
@@ -150,6 +162,7 @@ std::vector<Event> EventArchive::read_after(const std::string& topic, std::int64
 }
 
 std::size_t EventArchive::trim(const std::string& topic, std::uintmax_t max_bytes, std::chrono::seconds max_age) const {
+  remove_stale_temporaries(topic_dir(dir_, topic));
   auto all = segments(topic);
   std::uintmax_t total = 0;
   std::vector<std::uintmax_t> sizes;
