@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -60,10 +61,14 @@ TEST(EventArchive, AReplayRebuildsTheViewPageFromTheArchiveAndTheLog) {
   auto dir = fresh_dir("cinema-archive");
   // In the environment, which `cinema up` hands to every service (a config file would be refused
   // by the gateway, which has no event settings).
-  ::setenv("EVENT_ARCHIVE_AFTER_SECONDS", "1", 1);
+  struct ArchiveAfterOneSecond {
+    ArchiveAfterOneSecond() { ::setenv("EVENT_ARCHIVE_AFTER_SECONDS", "1", 1); }
+    ~ArchiveAfterOneSecond() { ::unsetenv("EVENT_ARCHIVE_AFTER_SECONDS"); }
+  };
   {
+    std::optional<ArchiveAfterOneSecond> setting(std::in_place);
     CinemaProcess cinema(dir);
-    ::unsetenv("EVENT_ARCHIVE_AFTER_SECONDS");
+    setting.reset();  // the other tests of this process run with the default
     auto gateway = cinema.gateway();
     auto [movie, screening] = movie_with_screening(gateway, 10, 10);
     ASSERT_EQ(reserve(gateway, screening, "A1", "arc-kim").status, 201);
