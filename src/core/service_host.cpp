@@ -27,6 +27,13 @@ http::ServerOptions server_options(const Config& config, std::uint16_t default_p
       .threads = static_cast<int>(config.integer("http.threads")),
   };
 }
+
+LogOptions log_options(const Config& config) {
+  return LogOptions{.min_level = parse_log_level(config.text("log.level")),
+                    .path = config.text("log.file"),
+                    .max_file_bytes = static_cast<std::uint64_t>(config.integer("log.max_file_mb")) << 20,
+                    .max_files = static_cast<int>(config.integer("log.max_files"))};
+}
 }  // namespace
 
 SettingGroup common_settings() {
@@ -68,6 +75,14 @@ SettingGroup common_settings() {
            1, 64},
           {"log.level", T::string, "info", "Lowest level written.", 0, INT64_MAX, {"debug", "info", "warn", "error"}},
           {"log.file", T::string, "", "Log file (JSON lines); empty writes to standard error."},
+          {"log.max_file_mb", T::integer, "10",
+           "A log file past this size is renamed <file>.1 (older ones shift to .2, ...) and a new one started; "
+           "0 never rotates. Standard error (no log.file) is left to whoever collects it.",
+           0, 1000000},
+          {"log.max_files", T::integer, "5",
+           "Rotated log files kept besides the current one; the oldest is deleted. The logs of a process "
+           "take at most (log.max_files + 1) x log.max_file_mb.",
+           0, 1000},
       }};
   for (auto& setting : security::security_settings().settings) group.settings.push_back(std::move(setting));
   for (auto& setting : http::outlier_setting_specs()) group.settings.push_back(std::move(setting));
@@ -79,7 +94,7 @@ ServiceHost::ServiceHost(std::string service, const Config& config, std::uint16_
       config_(config),
       default_port_(default_port),
       io_(static_cast<int>(config.integer("http.threads"))),
-      log_(std::make_unique<Logger>(service_, parse_log_level(config.text("log.level")), config.text("log.file"))),
+      log_(std::make_unique<Logger>(service_, log_options(config))),
       client_(std::make_unique<http::Client>(io_)),
       actuator_(std::make_unique<Actuator>(InstanceInfo{service_, kVersion, 0}, metrics_)),
       security_(std::make_unique<security::Security>(security::security_options(config), service_)) {

@@ -13,6 +13,8 @@ class Transient {
   // What a client may be told (never the dependency's own error text).
   [[nodiscard]] virtual std::string public_message() const = 0;
   [[nodiscard]] virtual std::chrono::seconds retry_after() const { return std::chrono::seconds(1); }
+  // The "error" field of the 503's JSON body.
+  [[nodiscard]] virtual std::string error_code() const { return "unavailable"; }
 };
 
 }  // namespace cinema

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <filesystem>
 
+#include "events/event_archive.hpp"
 #include "store/database.hpp"
 
 namespace cinema::events {
@@ -34,6 +36,12 @@ constexpr store::Migration kLogMigrations[] = {
     {2, "append time, for retention", R"sql(
       ALTER TABLE events ADD COLUMN appended_ms INTEGER NOT NULL DEFAULT 0;
     )sql"},
+    {3, "how far each topic was moved to the archive", R"sql(
+      CREATE TABLE archive_marks (
+        topic   TEXT PRIMARY KEY,
+        through INTEGER NOT NULL
+      );
+    )sql"},
 };
 
 constexpr std::string_view kAppend =
@@ -56,11 +64,33 @@ constexpr std::string_view kCommit =
     "INSERT INTO group_offsets (group_name, topic, committed) VALUES ($1, $2, $3) "
     "ON CONFLICT (group_name, topic) DO UPDATE SET committed = excluded.committed";
 constexpr std::int64_t kBatchSize = 500;
+// The archive: every event of the topic up to `through` has left the log for segment files.
+constexpr std::string_view kArchivedThrough = "SELECT coalesce(max(through), 0) FROM archive_marks WHERE topic = $1";
+constexpr std::string_view kMinCommitted = "SELECT min(committed) FROM group_offsets WHERE topic = $1";
+constexpr std::string_view kOldestEvents =
+    "SELECT log_offset, event_id, event_type, event_key, payload, traceparent, appended_ms FROM events "
+    "WHERE topic = $1 AND log_offset > $2 AND log_offset <= $3 ORDER BY log_offset LIMIT $4";
+constexpr std::string_view kDeleteThrough = "DELETE FROM events WHERE topic = $1 AND log_offset <= $2";
+constexpr std::string_view kMarkArchived =
+    "INSERT INTO archive_marks (topic, through) VALUES ($1, $2) "
+    "ON CONFLICT (topic) DO UPDATE SET through = excluded.through";
+// ~4.4 MB of JSON per segment before compression; a pass moves at most a few, so a publisher's
+// thread spends tens of milliseconds on it, and comes back at once while more is due.
+constexpr std::int64_t kSegmentEvents = 10'000;
+constexpr int kSegmentsPerPass = 4;
 
 std::unique_ptr<store::Database> open_log(const std::string& path, const EmbeddedLogOptions& options) {
   auto db = store::open_sqlite(path, {.synchronous_full = options.synchronous_full});
   store::migrate(*db, kLogMigrations);
   return db;
+}
+
+std::filesystem::path archive_dir(const std::string& log_path) {
+  return std::filesystem::path(log_path).parent_path() / "archive";
+}
+
+std::int64_t archived_through(store::Database& db, const std::string& topic) {
+  return db.query(kArchivedThrough, {topic}).at(0).integer(0);
 }
 
 // Commit notification across processes. A writer touches `<log>.signal` after each commit and
@@ -117,7 +147,7 @@ std::int64_t epoch_ms(std::chrono::system_clock::time_point at) {
 class EmbeddedPublisher final : public Publisher {
  public:
   EmbeddedPublisher(const std::string& path, EmbeddedLogOptions options)
-      : db_(open_log(path, options)), signal_(path), options_(options) {}
+      : db_(open_log(path, options)), signal_(path), options_(options), archive_(archive_dir(path)) {}
   void publish(const std::string& topic, std::span<const Event> events) override {
     auto now = std::chrono::system_clock::now();
     try {
@@ -129,24 +159,59 @@ class EmbeddedPublisher final : public Publisher {
       throw BusError(std::string("embedded log: ") + error.what());
     }
     signal_.raise();
-    prune(topic, now);
+    housekeeping(topic, now);
   }
 
  private:
-  // Retention is housekeeping: a failure here is retried at the next interval, never reported.
-  void prune(const std::string& topic, std::chrono::system_clock::time_point now) {
-    if (options_.retention.count() <= 0 || std::chrono::steady_clock::now() < next_prune_) return;
-    next_prune_ = std::chrono::steady_clock::now() + options_.prune_interval;
+  // Housekeeping: a failure here (a full disk) is retried at the next interval, never reported.
+  void housekeeping(const std::string& topic, std::chrono::system_clock::time_point now) {
+    auto steady_now = std::chrono::steady_clock::now();
+    if (steady_now < next_pass_) return;
+    next_pass_ = steady_now + options_.prune_interval;
     try {
-      db_->execute(kPrune, {topic, epoch_ms(now - options_.retention)});
-    } catch (const store::StoreError&) {
+      if (options_.archive_after.count() > 0) {
+        if (move_to_archive(topic, now - options_.archive_after)) next_pass_ = steady_now;  // more is due
+        archive_.trim(topic, options_.archive_max_bytes,
+                      std::chrono::duration_cast<std::chrono::seconds>(options_.retention));
+      } else if (options_.retention.count() > 0) {
+        db_->execute(kPrune, {topic, epoch_ms(now - options_.retention)});
+      }
+    } catch (const std::exception&) {
     }
+  }
+
+  // Moves the oldest events every group committed and appended before `cutoff` into segments, a
+  // segment at a time: written whole first, then its rows deleted and the mark moved in one
+  // transaction. Returns whether it stopped at its quota with more to move.
+  bool move_to_archive(const std::string& topic, std::chrono::system_clock::time_point cutoff) {
+    auto committed = db_->query(kMinCommitted, {topic}).at(0).optional_integer(0);
+    if (!committed) return false;  // no group committed anything: nothing is known consumed
+    for (int pass = 0; pass < kSegmentsPerPass; ++pass) {
+      auto mark = archived_through(*db_, topic);
+      std::vector<Event> events;
+      for (const auto& row : db_->query(kOldestEvents, {topic, mark, *committed, kSegmentEvents})) {
+        if (row.integer(6) >= epoch_ms(cutoff)) break;  // in offset order: the rest is as young
+        events.push_back(Event{row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.integer(0)});
+      }
+      if (events.empty()) return false;
+      archive_.write(topic, events);
+      store::Transaction transaction(*db_);
+      // Another process moved the same events meanwhile: its mark stands. The segment just written
+      // overlaps its own and is harmless (readers go by offset); the archive's cap trims it.
+      if (archived_through(*db_, topic) != mark) return false;
+      db_->execute(kDeleteThrough, {topic, events.back().offset});
+      db_->execute(kMarkArchived, {topic, events.back().offset});
+      transaction.commit();
+      if (static_cast<std::int64_t>(events.size()) < kSegmentEvents) return false;
+    }
+    return true;
   }
 
   std::unique_ptr<store::Database> db_;
   CommitSignal signal_;
   EmbeddedLogOptions options_;
-  std::chrono::steady_clock::time_point next_prune_{};
+  EventArchive archive_;
+  std::chrono::steady_clock::time_point next_pass_{};
 };
 
 // Commits are kept in memory and written to the shared log at most every kCommitInterval (and when
@@ -161,6 +226,7 @@ class EmbeddedConsumer final : public Consumer {
                    EventFilter wanted)
       : db_(open_log(path, options)),
         watch_(path),
+        archive_(archive_dir(path)),
         group_(std::move(group)),
         topic_(std::move(topic)),
         wanted_(std::move(wanted)) {
@@ -196,7 +262,12 @@ class EmbeddedConsumer final : public Consumer {
     if (std::chrono::steady_clock::now() >= next_store_) store_position();
   }
 
-  std::optional<std::int64_t> lag() override { return db_->query(kCountAfter, {topic_, committed_}).at(0).integer(0); }
+  // Behind the archive (a replay), the archived part is counted by offsets: an estimate, as other
+  // topics share the offsets, but zero exactly when there is nothing left to read.
+  std::optional<std::int64_t> lag() override {
+    auto live = db_->query(kCountAfter, {topic_, committed_}).at(0).integer(0);
+    return live + std::max<std::int64_t>(0, archived_through(*db_, topic_) - committed_);
+  }
 
   void rewind() override {
     committed_ = 0;
@@ -212,9 +283,19 @@ class EmbeddedConsumer final : public Consumer {
     next_store_ = std::chrono::steady_clock::now() + kCommitInterval;
   }
 
+  // From the log, unless events after `offset` moved to the archive: the mark is read after the log
+  // (it moves in the transaction that deletes), so rows deleted before or during that read are
+  // never skipped. A group that commits is never behind the mark but in a replay.
+  std::vector<Event> read_after(std::int64_t offset) {
+    auto events = read_log_after(offset);
+    if (archived_through(*db_, topic_) <= offset) return events;
+    auto archived = archive_.read_after(topic_, offset, kBatchSize);
+    return archived.empty() ? events : archived;  // empty: trimmed away; the log goes on from there
+  }
+
   // The types and offsets first; the content only of the events the group wants, looked up by
   // offset. (Most groups want few of the types: payment's content reads were a tenth of its CPU.)
-  std::vector<Event> read_after(std::int64_t offset) {
+  std::vector<Event> read_log_after(std::int64_t offset) {
     std::vector<Event> events;
     std::vector<std::size_t> wanted;  // indexes into `events`
     std::string offsets;              // of the wanted ones, as a JSON array for json_each
@@ -241,6 +322,7 @@ class EmbeddedConsumer final : public Consumer {
 
   std::unique_ptr<store::Database> db_;
   CommitWatch watch_;
+  EventArchive archive_;
   std::string group_;
   std::string topic_;
   EventFilter wanted_;

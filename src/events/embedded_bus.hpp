@@ -4,6 +4,7 @@
 // group's committed offset. A consumer sleeps on inotify and wakes as soon as a writer commits,
 // so delivery latency is that of a file write, not of a polling interval.
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -12,10 +13,16 @@
 namespace cinema::events {
 
 struct EmbeddedLogOptions {
-  // Events older than this are deleted once every consumer group of their topic committed them;
-  // zero keeps every event (what a replay from the first event needs).
+  // Events committed by every consumer group of their topic and at least this old move from the
+  // log into compressed segments (<log dir>/archive/<topic>/), which a consumer reads before the log
+  // when it is behind them (a replay from the first event). Zero: they stay in the log.
+  std::chrono::milliseconds archive_after{0};
+  // Per topic, the archive's oldest segments are deleted past this size (0: no cap).
+  std::uintmax_t archive_max_bytes = 0;
+  // With an archive: its segments are deleted this long after they were written. Without one:
+  // events this old are deleted from the log once every consumer group committed them. Zero: kept.
   std::chrono::milliseconds retention{0};
-  // How often a publisher looks for such events (it does so right after a publish).
+  // How often a publisher moves or deletes such events (it does so right after a publish).
   std::chrono::milliseconds prune_interval = std::chrono::minutes(1);
   // Sync the log at every commit (survives power loss), not only at checkpoints (survives crashes).
   bool synchronous_full = false;

@@ -1,5 +1,6 @@
 #include "events/runtime.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "events/embedded_bus.hpp"
@@ -19,9 +20,18 @@ SettingGroup event_settings() {
            "Embedded log directory (relative to data.dir unless absolute); shared by every local service."},
           {"event.max_attempts", T::integer, "5", "Tries of one event before it goes to the dead-letter topic.", 1,
            1000},
+          {"event.archive_after_seconds", T::integer, "10",
+           "Embedded log: events every consumer group committed move, this long after they were appended, "
+           "out of the log into gzip segments under <event.log_dir>/archive/, which a replay from the first "
+           "event reads before the log (docs/RESILIENCE.md). 0 keeps every event in the log.",
+           0, 100000000},
+          {"event.archive_max_mb", T::integer, "1024",
+           "Embedded log: the archive of a topic past this size loses its oldest segments (a replay then "
+           "starts from the oldest event kept); 0: no cap.",
+           0, 100000000},
           {"event.retention_hours", T::integer, "0",
-           "Embedded log: delete events older than this once every consumer group committed them; 0 keeps "
-           "every event, which a replay from the first event needs.",
+           "Embedded log: archive segments older than this are deleted; with event.archive_after_seconds=0, "
+           "events this old are deleted from the log once every consumer group committed them. 0: no limit.",
            0, 100000},
           {"event.batch_interval_ms", T::integer, "5",
            "Least time between two batches of a relay or a consumer group. Under load the events of that "
@@ -37,9 +47,17 @@ std::unique_ptr<Bus> make_bus(const Config& config, const std::string& data_dir)
     return make_kafka_bus(KafkaOptions{.brokers = config.text("kafka.brokers"), .client_id = "cinema"});
   auto dir = std::filesystem::path(data_dir) / config.text("event.log_dir");
   std::filesystem::create_directories(dir);
-  auto retention = std::chrono::hours(config.integer("event.retention_hours"));
-  return make_embedded_bus((dir / "events.db").string(),
-                           {.retention = retention, .synchronous_full = store::sqlite_options(config).synchronous_full});
+  auto archive_after = std::chrono::seconds(config.integer("event.archive_after_seconds"));
+  // Looked for as often as they come due, at most every minute.
+  auto interval = archive_after.count() > 0 ? std::min<std::chrono::milliseconds>(archive_after, std::chrono::minutes(1))
+                                            : std::chrono::milliseconds(std::chrono::minutes(1));
+  return make_embedded_bus(
+      (dir / "events.db").string(),
+      {.archive_after = archive_after,
+       .archive_max_bytes = static_cast<std::uintmax_t>(config.integer("event.archive_max_mb")) << 20,
+       .retention = std::chrono::hours(config.integer("event.retention_hours")),
+       .prune_interval = interval,
+       .synchronous_full = store::sqlite_options(config).synchronous_full});
 }
 
 EventRuntime::EventRuntime(ServiceContext& context, store::Database& db)

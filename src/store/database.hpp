@@ -62,6 +62,15 @@ class StoreUnavailable : public StoreError, public Transient {
     return "the service's database is unavailable; retry later";
   }
 };
+// The disk holding the store is full (SQLITE_FULL, PostgreSQL 53100 disk_full): nothing of the
+// failed transaction was committed; reads go on, and writes succeed again once space returns.
+class StorageFull : public StoreUnavailable {
+ public:
+  using StoreUnavailable::StoreUnavailable;
+  [[nodiscard]] std::string public_message() const override { return "the service's storage is full; retry later"; }
+  [[nodiscard]] std::chrono::seconds retry_after() const override { return std::chrono::seconds(5); }
+  [[nodiscard]] std::string error_code() const override { return "storage_full"; }
+};
 // The server gave up on the transaction to break a deadlock or keep transactions serializable: the
 // same work, tried again at once, is likely to succeed (the commit group does so).
 class StoreConflict : public StoreUnavailable {

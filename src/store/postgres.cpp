@@ -216,6 +216,7 @@ void PostgresDatabase::fail(Connected& session, const PGresult* result, std::str
   // resources; 40001/40P01: serialization failure, deadlock (a retry may succeed).
   bool lost = PQstatus(conn) != CONNECTION_OK;
   if (!lost && (code == "40001" || code == "40P01")) throw StoreConflict(text);
+  if (!lost && code == "53100") throw StorageFull(text);  // disk_full
   if (lost || code.starts_with("08") || code.starts_with("57P") || code.starts_with("53")) {
     if (lost || code.starts_with("08") || code.starts_with("57P")) {
       session.broken = true;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -27,6 +28,10 @@ struct BusyError : StoreError {
   // Extended codes (SQLITE_CONSTRAINT_UNIQUE, ..._PRIMARYKEY) carry the primary code in the low byte.
   if ((code & 0xff) == SQLITE_CONSTRAINT) throw ConstraintViolation(message);
   if ((code & 0xff) == SQLITE_BUSY) throw BusyError(message);
+  // A full disk: SQLite rolled the statement (or the transaction) back; an I/O error that is the
+  // file system's ENOSPC (a WAL or journal that could not grow) is the same.
+  if ((code & 0xff) == SQLITE_FULL || ((code & 0xff) == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC))
+    throw StorageFull(message);
   throw StoreError(message);
 }
 

@@ -7,11 +7,11 @@
 #include <unordered_map>
 
 #include "core/http/router.hpp"
+#include "core/log.hpp"
 
 namespace cinema {
 class Counter;
 class Histogram;
-class Logger;
 class MetricsRegistry;
 }  // namespace cinema
 
@@ -28,6 +28,7 @@ class Pipeline {
   std::optional<Response> admit(const RouteMatch& match, Request& request) const;
   Response error_response(std::exception_ptr failure, const Request& request) const;
   void record(std::string_view route, const Request& request, const Response& response, double seconds) const;
+  void log_request(const Request& request, const Response& response, double seconds) const;
 
   const Router& router_;
   Logger& log_;
@@ -40,6 +41,9 @@ class Pipeline {
   };
   mutable std::mutex series_mutex_;
   mutable std::unordered_map<std::string, Series> series_;
+  // Refusals by design (a seat taken, 429, 503 with Retry-After) are logged one line a period per
+  // status, with their count: at full rate most reservations are refused.
+  mutable LogSampler refusals_;
 };
 
 }  // namespace cinema::http
