@@ -149,7 +149,11 @@ bool Supervisor::wait_ready(Child& child, pid_t pid) {
                                log_tail(child.log_path, 8));
       return false;
     }
-    if (pid_is_ready(address_of(options_, child), pid, milliseconds(500))) return true;
+    if (pid_is_ready(address_of(options_, child), pid, milliseconds(500))) {
+      // It answered: from now on a missed liveness probe counts, without the start-up grace.
+      if (child.pid == pid) child.answered = true;
+      return true;
+    }
     std::this_thread::sleep_for(milliseconds(20));
   }
   std::cerr << fmt::format("cinema up: {} not ready after {} ms; its log ends with:\n{}", instance_name(child),

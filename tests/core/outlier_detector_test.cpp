@@ -87,12 +87,14 @@ TEST(OutlierDetector, MaxEjectionPercentBoundsHowManyAreOut) {
   EXPECT_FALSE(single.record_failure(0, t)) << "a lone instance is never ejected";
 }
 
-TEST(OutlierDetector, ReadinessDownEjectsAtOnceWhateverTheErrorThreshold) {
+TEST(OutlierDetector, ReadinessDownTakesOutAtOnceUntilTheNextProbe) {
   OutlierDetector detector(3, options(5));
   auto t = Clock::now();
   EXPECT_TRUE(detector.record_not_ready(1, t));
-  EXPECT_TRUE(detector.ejected(1, t + 9s));
-  EXPECT_FALSE(detector.ejected(1, t + 10s));
+  EXPECT_TRUE(detector.ejected(1, t + 999ms));
+  EXPECT_FALSE(detector.ejected(1, t + 1s)) << "probed again after one interval; out again only if still DOWN";
+  EXPECT_TRUE(detector.record_not_ready(1, t + 1s));
+  EXPECT_FALSE(detector.ejected(1, t + 2s)) << "readiness never grows into a long ejection";
 }
 
 TEST(OutlierDetector, ZeroConsecutiveErrorsLeavesOnlyReadinessToEject) {

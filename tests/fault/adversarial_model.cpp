@@ -39,7 +39,10 @@ std::int64_t Exchange::answered_rsv() const {
 }
 
 bool unknown_outcome(const Exchange& exchange) {
-  return exchange.status == 0 || exchange.status == 500 || exchange.status == 502 || exchange.status == 504;
+  // The gateway's 503 service_unavailable covers a connection that dropped after the request went
+  // out: the service may have acted on it before it died.
+  return exchange.status == 0 || exchange.status == 500 || exchange.status == 502 || exchange.status == 504 ||
+         (exchange.status == 503 && exchange.error_code() == "service_unavailable");
 }
 
 std::string describe(const Exchange& e) {

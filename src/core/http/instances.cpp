@@ -189,18 +189,18 @@ std::vector<std::string> parse_instances(const std::string& list) {
 std::vector<SettingSpec> outlier_setting_specs() {
   using T = SettingType;
   return {
-      {"http.outlier.consecutive_errors", T::integer, "1",
+      {"http.outlier.consecutive_errors", T::integer, "5",
        "Failures in a row (no answer, refused connection, a 5xx other than a 503 with Retry-After) that eject "
-       "an instance from the calls to its service (Istio consecutive5xxErrors; the seed sets 1). 0: errors "
+       "an instance from the calls to its service (Istio consecutive5xxErrors; Envoy's default; the seed sets 1). 0: errors "
        "never eject; a readiness DOWN still does.",
        0, 1000},
       {"http.outlier.interval_ms", T::integer, "1000",
        "How often each instance's readiness is asked (a DOWN ejects it), and the time back in the pool that "
        "forgives one earlier ejection (Istio interval).",
        10, 3'600'000},
-      {"http.outlier.base_ejection_ms", T::integer, "180000",
+      {"http.outlier.base_ejection_ms", T::integer, "30000",
        "How long an ejection lasts, times the number of times the instance was ejected (Istio "
-       "baseEjectionTime; the seed sets 3 minutes).",
+       "baseEjectionTime; Envoy's default; the seed sets 3 minutes).",
        1, 86'400'000},
       {"http.outlier.max_ejection_ms", T::integer, "300000",
        "Cap of one ejection's length (Envoy's max_ejection_time; at least the base time).", 1, 86'400'000},

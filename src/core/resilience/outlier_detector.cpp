@@ -22,11 +22,18 @@ bool OutlierDetector::record_failure(std::size_t instance, Clock::time_point now
   return eject_locked(state, now);
 }
 
+// Readiness is the instance's own word, not a guess from errors: it is out until the next probe
+// (one interval), and back as soon as a probe finds it UP — as Kubernetes takes a pod out of its
+// endpoints and back. An instance still starting, or draining in a rolling restart while its
+// successor takes its port, is thus never out for a whole ejection time.
 bool OutlierDetector::record_not_ready(std::size_t instance, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   auto& state = instances_.at(instance);
   if (ejected_locked(state, now)) return false;
-  return eject_locked(state, now);
+  auto out = std::count_if(instances_.begin(), instances_.end(), [&](const Instance& i) { return ejected_locked(i, now); });
+  if (static_cast<std::size_t>(out) >= max_ejected()) return false;
+  state.ejected_until = now + std::max(options_.interval, std::chrono::milliseconds(1));
+  return true;
 }
 
 bool OutlierDetector::ejected(std::size_t instance, Clock::time_point now) const {

@@ -3,8 +3,8 @@
 // DestinationRule `outlierDetection` (Envoy's outlier detector), which the seed sets on payment:
 //   - `consecutive_errors` failures in a row (no answer, a refused connection, a counted 5xx) eject
 //     the instance; any answer that shows it working resets the count;
-//   - an instance whose own readiness says DOWN is ejected at once (the instance decided, nothing
-//     to guess from errors);
+//   - an instance whose own readiness says DOWN is out at once (the instance decided, nothing to
+//     guess from errors), until the next probe: back as soon as it says UP;
 //   - an ejection lasts base_ejection x the number of times it was ejected (capped at
 //     max_ejection, Envoy's max_ejection_time), and that number falls by one for every `interval`
 //     the instance then stays in, so an instance that recovers for good is forgiven;
