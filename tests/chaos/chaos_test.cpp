@@ -84,6 +84,27 @@ class Chaos : public ::testing::Test {
     for (auto pid : pids) ::kill(pid, SIGKILL);
   }
 
+  // SIGKILLs the service at `offset` while the traffic runs and waits until `cinema up` has it
+  // answering again; returns when it was killed and when it was back (seconds of the traffic).
+  std::pair<double, double> kill_until_back(const std::string& service, int offset) {
+    double killed = traffic_->now();
+    kill_service(service);
+    EXPECT_TRUE(eventually([&] { return !live(offset); }, 2s)) << service << " did not die";
+    EXPECT_TRUE(eventually([&] { return live(offset); }, 15s)) << service << " was not restarted";
+    return {killed, traffic_->now()};
+  }
+
+  // Reservations succeeded again within `bound` seconds of `back` (after the fault that began at
+  // `from`); prints how long it took.
+  void expect_served_again(const std::vector<Answer>& answers, double from, double back, double bound,
+                           const std::string& what) {
+    auto served = back_at(answers, from);
+    ASSERT_TRUE(served) << "no reservation succeeded after " << what << "\n" << timeline(answers, from, 1e9);
+    std::cout << fmt::format("{} after {:.3f} s; reservations succeeded again {:.3f} s later\n", what, back - from,
+                             *served - back);
+    EXPECT_LT(*served - back, bound) << "reservations were still turned away long after " << what;
+  }
+
   // Lets the traffic run until `seconds` of it have passed.
   void run_until(double seconds) {
     while (traffic_->now() < seconds) std::this_thread::sleep_for(20ms);
@@ -113,20 +134,12 @@ TEST_F(Chaos, PaymentKilledAndBack) {
   start_system("payment");
   traffic_->start();
   run_until(3);
-  double killed = traffic_->now();
-  kill_service("payment");
-  ASSERT_TRUE(eventually([&] { return !live(kPayment); }, 2s));
-  ASSERT_TRUE(eventually([&] { return live(kPayment); }, 15s)) << "payment was not restarted";
-  double back = traffic_->now();
+  auto [killed, back] = kill_until_back("payment", kPayment);
   run_until(back + 4);
   traffic_->stop();
   auto answers = traffic_->answers();
   expect_only_designed_answers(answers);
-  auto served = back_at(answers, killed);
-  ASSERT_TRUE(served) << "no reservation succeeded after payment came back\n" << timeline(answers, killed, 1e9);
-  std::cout << fmt::format("payment down {:.3f} s; reservations succeeded again {:.3f} s after it was back\n",
-                           back - killed, *served - back);
-  EXPECT_LT(*served - back, 3.0) << "reservations were still turned away long after payment was back";
+  expect_served_again(answers, killed, back, 3.0, "payment was back");
 }
 
 // (3) Movie and message are killed: reservations go on unaffected (reservation keeps its replica
@@ -156,20 +169,12 @@ TEST_F(Chaos, ReservationKilledMidSaga) {
   start_system("reservation");
   traffic_->start();
   run_until(3);
-  double killed = traffic_->now();
-  kill_service("reservation");
-  ASSERT_TRUE(eventually([&] { return !live(kReservation); }, 2s));
-  ASSERT_TRUE(eventually([&] { return live(kReservation); }, 15s)) << "reservation was not restarted";
-  double back = traffic_->now();
+  auto [killed, back] = kill_until_back("reservation", kReservation);
   run_until(back + 4);
   traffic_->stop();
   auto answers = traffic_->answers();
   expect_only_designed_answers(answers);
-  auto served = back_at(answers, killed);
-  ASSERT_TRUE(served) << "no reservation succeeded after reservation came back\n" << timeline(answers, killed, 1e9);
-  std::cout << fmt::format("reservation down {:.3f} s; reservations succeeded again {:.3f} s after it was back\n",
-                           back - killed, *served - back);
-  EXPECT_LT(*served - back, 5.0);
+  expect_served_again(answers, killed, back, 5.0, "reservation was back");
 }
 
 // (1) The seed's scenario: one of three payment instances is set DOWN (`PUT /actuator/down`, its
@@ -217,11 +222,7 @@ TEST_F(Chaos, HungReservationIsKilledAndReplaced) {
   traffic_->stop();
   auto answers = traffic_->answers();
   expect_only_designed_answers(answers);
-  auto served = back_at(answers, stopped);
-  ASSERT_TRUE(served) << timeline(answers, stopped, 1e9);
-  std::cout << fmt::format("reservation hung {:.3f} s until replaced; reservations succeeded again {:.3f} s later\n",
-                           back - stopped, *served - back);
-  EXPECT_LT(*served - back, 5.0);
+  expect_served_again(answers, stopped, back, 5.0, "the hung reservation was replaced");
 }
 
 // (6) Each service is replaced instance by instance (`cinema restart <service>`: the new process is
@@ -299,11 +300,8 @@ TEST_F(Chaos, DiskFullAndFreedAgain) {
   int full = 0;
   for (const auto& answer : answers) full += answer.at >= filled && answer.at < freed && answer.detail == "storage_full";
   EXPECT_GT(full, 0) << "no write was refused for a full disk\n" << timeline(answers, filled, freed);
-  auto served = back_at(answers, filled);
-  ASSERT_TRUE(served) << timeline(answers, filled, 1e9);
-  std::cout << fmt::format("{} writes refused with storage_full; reservations succeeded again {:.3f} s after space came back\n",
-                           full, *served - freed);
-  EXPECT_LT(*served - freed, 5.0);
+  std::cout << full << " writes refused with storage_full\n";
+  expect_served_again(answers, filled, freed, 5.0, "space came back");
 }
 
 }  // namespace
