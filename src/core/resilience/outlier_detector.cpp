@@ -30,8 +30,7 @@ bool OutlierDetector::record_not_ready(std::size_t instance, Clock::time_point n
   std::lock_guard lock(mutex_);
   auto& state = instances_.at(instance);
   if (ejected_locked(state, now)) return false;
-  auto out = std::count_if(instances_.begin(), instances_.end(), [&](const Instance& i) { return ejected_locked(i, now); });
-  if (static_cast<std::size_t>(out) >= max_ejected()) return false;
+  if (!room_to_eject_locked(now)) return false;
   state.ejected_until = now + std::max(options_.interval, std::chrono::milliseconds(1));
   return true;
 }
@@ -80,9 +79,13 @@ int OutlierDetector::multiplier_locked(const Instance& instance, Clock::time_poi
   return static_cast<int>(std::max<std::int64_t>(0, instance.ejections - forgiven));
 }
 
-bool OutlierDetector::eject_locked(Instance& instance, Clock::time_point now) {
+bool OutlierDetector::room_to_eject_locked(Clock::time_point now) const {
   auto out = std::count_if(instances_.begin(), instances_.end(), [&](const Instance& i) { return ejected_locked(i, now); });
-  if (static_cast<std::size_t>(out) >= max_ejected()) return false;
+  return static_cast<std::size_t>(out) < max_ejected();
+}
+
+bool OutlierDetector::eject_locked(Instance& instance, Clock::time_point now) {
+  if (!room_to_eject_locked(now)) return false;
   instance.ejections = multiplier_locked(instance, now) + 1;
   auto cap = std::max(options_.max_ejection, options_.base_ejection);
   auto duration = std::min<std::chrono::milliseconds>(options_.base_ejection * instance.ejections, cap);

@@ -61,6 +61,8 @@ class OutlierDetector {
   };
   [[nodiscard]] bool ejected_locked(const Instance& instance, Clock::time_point now) const;
   [[nodiscard]] int multiplier_locked(const Instance& instance, Clock::time_point now) const;
+  // Whether one more instance may be out now (max_ejection_percent, never all).
+  [[nodiscard]] bool room_to_eject_locked(Clock::time_point now) const;
   bool eject_locked(Instance& instance, Clock::time_point now);
 
   const OutlierOptions options_;
