@@ -11,7 +11,7 @@
 
 namespace cinema::cli {
 namespace {
-volatile std::sig_atomic_t interrupted = 0;
+volatile std::sig_atomic_t broker_interrupted = 0;
 
 constexpr const char* kHelp =
     "commands: down <broker> | up <broker> | leader <topic> <partition> <broker> | coordinator <group> <broker>\n"
@@ -55,10 +55,10 @@ int run_dev_kafka(const DevKafkaOptions& options) {
             << "run the system on it:  EVENT_BUS=kafka KAFKA_BROKERS=" << cluster.bootstraps() << " cinema up\n"
             << "watch the events:      kcat -C -b " << cluster.bootstraps() << " -t " << options.topic << "\n"
             << kHelp << std::flush;
-  std::signal(SIGINT, [](int) { interrupted = 1; });
-  std::signal(SIGTERM, [](int) { interrupted = 1; });
+  std::signal(SIGINT, [](int) { broker_interrupted = 1; });
+  std::signal(SIGTERM, [](int) { broker_interrupted = 1; });
   bool input_open = true;
-  while (!interrupted) {
+  while (!broker_interrupted) {
     pollfd input{STDIN_FILENO, POLLIN, 0};
     if (!input_open || ::poll(&input, 1, 200) <= 0) {
       if (!input_open) ::usleep(200'000);

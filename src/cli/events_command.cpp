@@ -10,7 +10,7 @@
 
 namespace cinema::cli {
 namespace {
-volatile std::sig_atomic_t interrupted = 0;
+volatile std::sig_atomic_t tail_interrupted = 0;
 }  // namespace
 
 int run_events(const EventsOptions& options) {
@@ -22,13 +22,13 @@ int run_events(const EventsOptions& options) {
   auto topic = options.topic.empty() ? config.text("event.topic") : options.topic;
   // A group of its own that never commits: every run reads from the beginning and moves no one.
   auto consumer = bus->consumer("cinema-events-cli-" + std::to_string(::getpid()), topic);
-  std::signal(SIGINT, [](int) { interrupted = 1; });
-  std::signal(SIGTERM, [](int) { interrupted = 1; });
+  std::signal(SIGINT, [](int) { tail_interrupted = 1; });
+  std::signal(SIGTERM, [](int) { tail_interrupted = 1; });
   // Without --follow: stop at the first quiet second once events came, or after a while with none
   // (a Kafka consumer group needs a few seconds to join before anything arrives).
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   bool received = false;
-  while (!interrupted) {
+  while (!tail_interrupted) {
     auto batch = consumer->poll(std::chrono::milliseconds(options.follow ? 200 : 1000));
     for (const auto& event : batch) std::cout << event.payload << '\n';
     std::cout.flush();

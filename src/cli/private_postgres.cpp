@@ -60,19 +60,48 @@ namespace {
 // Run as root, the cluster belongs to the postgres user, who must be able to reach it: a data
 // directory inside a private one (/root, a mktemp -d) is out of its reach, and the cluster goes to
 // a directory of its own under /var/lib/postgresql/cinema instead, one per data directory.
+const fs::path kRootClusters = "/var/lib/postgresql/cinema";
+
+// Creates `directory` and, run as root, gives it to the postgres user.
+void give_to_server(const std::string& directory) {
+  fs::create_directories(directory);
+  if (running_as_root() && std::system(fmt::format("chown -R postgres: {}", shell_quoted(directory)).c_str()) != 0)
+    throw std::runtime_error("cannot give " + directory + " to the postgres user");
+}
+
 std::string reachable_directory(const std::string& wanted) {
-  fs::create_directories(wanted);
+  give_to_server(wanted);
   if (!running_as_root()) return wanted;
-  auto give = [](const std::string& directory) {
-    if (std::system(fmt::format("chown -R postgres: {}", shell_quoted(directory)).c_str()) != 0)
-      throw std::runtime_error("cannot give " + directory + " to the postgres user");
-  };
-  give(wanted);
   if (run("test -w " + shell_quoted(wanted) + " -a -x " + shell_quoted(wanted)) == 0) return wanted;
-  auto fallback = fmt::format("/var/lib/postgresql/cinema/{:016x}", std::hash<std::string>{}(wanted));
-  fs::create_directories(fallback);
-  give(fallback);
+  auto fallback = (kRootClusters / fmt::format("{:016x}", std::hash<std::string>{}(wanted))).string();
+  give_to_server(fallback);
   return fallback;
+}
+
+// initdb takes seconds (it writes and syncs a whole cluster); a copy of one made before takes a
+// fraction of one. So the first private cluster is kept as a template, one per server version,
+// beside the clusters (root) or in ~/.cache/cinema, and every new cluster starts as a copy of it.
+// Copies share a system identifier: fine for servers that never replicate to each other.
+fs::path template_cluster(const fs::path& bin) {
+  const char* home = std::getenv("HOME");
+  auto parent = running_as_root() ? kRootClusters : fs::path(home ? home : "/tmp") / ".cache" / "cinema";
+  auto made = parent / ("postgres-template-" + bin.parent_path().filename().string());
+  if (fs::exists(made / "PG_VERSION")) return made;
+  give_to_server(parent.string());
+  // Built under a name of its own and renamed into place: another `cinema up` may be building it too.
+  auto building = made.string() + ".building-" + std::to_string(::getpid());
+  auto log = building + ".log";
+  auto init = fmt::format("{} -D {} --auth=trust -U postgres -E UTF8 --no-instructions >{} 2>&1",
+                          shell_quoted((bin / "initdb").string()), shell_quoted(building), shell_quoted(log));
+  if (run(init) != 0) {
+    auto tail = tail_of(log);
+    run("rm -rf " + shell_quoted(building) + " " + shell_quoted(log));
+    throw std::runtime_error("initdb failed:\n" + tail);
+  }
+  std::error_code taken;
+  fs::rename(building, made, taken);  // fails when another finished first: theirs is as good
+  run("rm -rf " + shell_quoted(building) + " " + shell_quoted(log));
+  return made;
 }
 }  // namespace
 
@@ -81,11 +110,9 @@ PrivatePostgres::PrivatePostgres(std::string directory, std::uint16_t port)
   auto bin = server_bin();
   auto cluster = fs::path(directory_) / "cluster";
   if (!fs::exists(cluster / "PG_VERSION")) {
-    auto init = fmt::format("{} -D {} --auth=trust -U postgres -E UTF8 --no-instructions >{} 2>&1",
-                            shell_quoted((bin / "initdb").string()), shell_quoted(cluster.string()),
-                            shell_quoted(directory_ + "/initdb.log"));
-    if (run(init) != 0)
-      throw std::runtime_error("initdb failed:\n" + tail_of(fs::path(directory_) / "initdb.log"));
+    auto copy = fmt::format("rm -rf {0} && cp -a {1} {0}", shell_quoted(cluster.string()),
+                            shell_quoted(template_cluster(bin).string()));
+    if (run(copy) != 0) throw std::runtime_error("cannot make the cluster " + cluster.string());
   }
   // fsync stays on: a commit the services answered must survive a crash of the server too.
   // TCP on loopback only, no Unix socket: a socket path must fit in 107 bytes, and a data

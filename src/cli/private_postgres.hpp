@@ -1,8 +1,9 @@
 #pragma once
 // A PostgreSQL server of cinema's own, for `cinema up --store=postgres` and the tests: Debian's
-// server binaries, a cluster under a data directory (made on first use), listening on 127.0.0.1 only
-// (no Unix socket), trusted local logins, stopped (fast) with the system. Run as
-// root, the cluster belongs to the `postgres` user, as PostgreSQL insists.
+// server binaries, a cluster under a data directory (made on first use, as a copy of a template
+// cluster that initdb made once), listening on 127.0.0.1 only (no Unix socket), trusted local
+// logins, stopped (fast) with the system. Run as root, the cluster belongs to the `postgres` user,
+// as PostgreSQL insists.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -44,7 +44,7 @@ constexpr store::Migration kLogMigrations[] = {
     )sql"},
 };
 
-constexpr std::string_view kAppend =
+constexpr std::string_view kAppendToLog =
     "INSERT INTO events (topic, event_key, event_id, event_type, traceparent, payload, appended_ms) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7)";
 // A group that never committed is not in group_offsets and holds nothing back; min() over no
@@ -153,7 +153,7 @@ class EmbeddedPublisher final : public Publisher {
     try {
       store::Transaction transaction(*db_);
       for (const auto& e : events)
-        db_->execute(kAppend, {topic, e.key, e.event_id, e.event_type, e.traceparent, e.payload, epoch_ms(now)});
+        db_->execute(kAppendToLog, {topic, e.key, e.event_id, e.event_type, e.traceparent, e.payload, epoch_ms(now)});
       transaction.commit();
     } catch (const store::StoreError& error) {
       throw BusError(std::string("embedded log: ") + error.what());

@@ -2,7 +2,7 @@
 
 namespace cinema::events {
 namespace {
-constexpr std::string_view kAppend =
+constexpr std::string_view kAppendToOutbox =
     "INSERT INTO outbox (topic, event_id, event_type, event_key, payload, traceparent) VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr std::string_view kOldest =
     "SELECT id, topic, event_id, event_type, event_key, payload, traceparent FROM outbox ORDER BY id LIMIT $1";
@@ -11,7 +11,7 @@ constexpr std::string_view kBacklog = "SELECT count(*) FROM outbox";
 }  // namespace
 
 void Outbox::append(const Event& event, const std::string& topic) {
-  db_.execute(kAppend, {topic, event.event_id, event.event_type, event.key, event.payload, event.traceparent});
+  db_.execute(kAppendToOutbox, {topic, event.event_id, event.event_type, event.key, event.payload, event.traceparent});
 }
 
 std::vector<OutboxRow> Outbox::oldest(std::int64_t limit) const {

@@ -32,7 +32,7 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 struct ConnectionDeleter {
   void operator()(PGconn* connection) const { PQfinish(connection); }
 };
-using Connection = std::unique_ptr<PGconn, ConnectionDeleter>;
+using PgConnection = std::unique_ptr<PGconn, ConnectionDeleter>;
 
 std::string first_line(const char* text) {
   std::string line(text ? text : "");
@@ -69,7 +69,7 @@ class PostgresDatabase final : public Database {
  private:
   // One thread's connection. Only its own thread uses it (under its mutex, for the watcher).
   struct Connected : Session {
-    Connection connection;
+    PgConnection connection;
     bool broken = false;          // the connection must be replaced
     bool in_transaction = false;  // the server has a transaction of this session open
     bool in_snapshot = false;     // a ReadSnapshot's transaction was begun
@@ -116,11 +116,11 @@ class PostgresDatabase final : public Database {
   BlockingPool pool_;  // declared last: its queued work finishes before the connections close
 };
 
-Connection connect(const std::string& url, const PostgresOptions& options, std::string& problem) {
+PgConnection connect(const std::string& url, const PostgresOptions& options, std::string& problem) {
   auto timeout = std::to_string(options.connect_timeout_seconds);
   const char* keywords[] = {"dbname", "connect_timeout", "application_name", nullptr};
   const char* values[] = {url.c_str(), timeout.c_str(), "cinema", nullptr};
-  Connection connection(PQconnectdbParams(keywords, values, 1));
+  PgConnection connection(PQconnectdbParams(keywords, values, 1));
   if (!connection || PQstatus(connection.get()) != CONNECTION_OK) {
     problem = connection ? first_line(PQerrorMessage(connection.get())) : "out of memory";
     return nullptr;

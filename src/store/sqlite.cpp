@@ -38,7 +38,7 @@ struct BusyError : StoreError {
 struct ConnectionCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
-using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
+using SqliteHandle = std::unique_ptr<sqlite3, ConnectionCloser>;
 
 bool only_separators(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
@@ -171,7 +171,7 @@ class SqliteDatabase final : public Database {
   bool step(sqlite3_stmt* statement, std::string_view sql);
   void use_wal(const std::string& path);
 
-  Connection db_;  // declared first so it is closed after the statements are finalized
+  SqliteHandle db_;  // declared first so it is closed after the statements are finalized
   int busy_timeout_ms_;  // read by the busy handler
   std::string watched_path_;  // of the WAL checkpointer; empty for ":memory:"
   StatementCache statements_;
@@ -179,12 +179,12 @@ class SqliteDatabase final : public Database {
   std::unordered_map<std::string, int> leading_;  // role -> the locked file's descriptor, kept open
 };
 
-Connection open_connection(const std::string& path) {
+SqliteHandle open_connection(const std::string& path) {
   sqlite3* raw = nullptr;
   // NOMUTEX: Database::mutex() already serializes every use of the connection.
   constexpr int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  Connection db(raw);  // SQLite hands back a handle even on failure, and it must still be closed
+  SqliteHandle db(raw);  // SQLite hands back a handle even on failure, and it must still be closed
   if (code != SQLITE_OK)
     throw StoreError("cannot open " + path + ": " + (db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(code)));
   return db;

@@ -23,7 +23,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 // Offsets of services from `cinema up --base-port` (their standard ports minus 8081).
-constexpr int kMovie = 0, kReservation = 1, kPayment = 2, kMessage = 3;
 constexpr int kRows = 25, kCols = 100;  // row Z is left out: reservation_knows_screening probes Z99
 
 class Chaos : public ::testing::Test {
@@ -182,7 +181,6 @@ TEST_F(Chaos, ReservationKilledMidSaga) {
 // reservation fails or is turned away; once it is UP again it gets calls back after its ejection.
 TEST_F(Chaos, OneOfThreePaymentInstancesDown) {
   start_system("payment-down", {"--replicas", "payment=3"});
-  constexpr int kSecondInstance = 10;  // the k-th instance of a service listens on its port + 10 k
   traffic_->start();
   run_until(3);
   auto down = send(cinema_->service(kPayment + kSecondInstance), "PUT", "/actuator/down");

@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 using Outcome = AdmissionLimiter::Outcome;
 using Clock = AdmissionLimiter::Clock;
 
-AdmissionOptions options(int initial, int min = 8, int max = 500) {
+AdmissionOptions admission_options(int initial, int min = 8, int max = 500) {
   return AdmissionOptions{.initial_limit = initial, .min_limit = min, .max_limit = max, .window = 100ms,
                           .window_samples = 10, .no_load_horizon = 30s};
 }
@@ -33,7 +33,7 @@ Clock::time_point saturate(AdmissionLimiter& limiter, Clock::time_point t, int n
 }
 
 TEST(Admission, TurnsAwayTheRequestPastTheLimitAndLetsOneInWhenASlotFrees) {
-  AdmissionLimiter limiter(options(8));
+  AdmissionLimiter limiter(admission_options(8));
   for (int i = 0; i < 8; ++i) EXPECT_TRUE(limiter.try_acquire());
   EXPECT_FALSE(limiter.try_acquire());
   EXPECT_FALSE(limiter.try_acquire());
@@ -45,7 +45,7 @@ TEST(Admission, TurnsAwayTheRequestPastTheLimitAndLetsOneInWhenASlotFrees) {
 }
 
 TEST(Admission, GrowsWhileTheLatencyStaysAtItsMinimum) {
-  AdmissionLimiter limiter(options(20));
+  AdmissionLimiter limiter(admission_options(20));
   auto t = saturate(limiter, Clock::now(), 1, 2ms);
   EXPECT_EQ(limiter.no_load_latency(), 2ms);
   int before = limiter.limit();
@@ -55,7 +55,7 @@ TEST(Admission, GrowsWhileTheLatencyStaysAtItsMinimum) {
 }
 
 TEST(Admission, ShrinksWhenTheLatencyRises) {
-  AdmissionLimiter limiter(options(40));
+  AdmissionLimiter limiter(admission_options(40));
   auto t = saturate(limiter, Clock::now(), 1, 2ms);
   int before = limiter.limit();
   saturate(limiter, t, 3, 4ms);  // twice the no-load latency: half of the requests waited
@@ -63,7 +63,7 @@ TEST(Admission, ShrinksWhenTheLatencyRises) {
 }
 
 TEST(Admission, HoldsBetweenTheThresholds) {
-  AdmissionLimiter limiter(options(40));
+  AdmissionLimiter limiter(admission_options(40));
   auto t = saturate(limiter, Clock::now(), 1, 10ms);
   int before = limiter.limit();
   // 46 x (1 - 10/11.1) = 4.6 waiting: more than 3 steps, fewer than 6.
@@ -72,18 +72,18 @@ TEST(Admission, HoldsBetweenTheThresholds) {
 }
 
 TEST(Admission, NeverShrinksBelowTheFloorNorGrowsAboveTheCeiling) {
-  AdmissionLimiter low(options(12, 10, 60));
+  AdmissionLimiter low(admission_options(12, 10, 60));
   auto t = saturate(low, Clock::now(), 1, 1ms);
   saturate(low, t, 20, 50ms);
   EXPECT_EQ(low.limit(), 10);
 
-  AdmissionLimiter high(options(12, 10, 60));
+  AdmissionLimiter high(admission_options(12, 10, 60));
   saturate(high, Clock::now(), 30, 1ms);
   EXPECT_EQ(high.limit(), 60);
 }
 
 TEST(Admission, ALimitThatHeldNobodyBackDoesNotMove) {
-  AdmissionLimiter limiter(options(40));
+  AdmissionLimiter limiter(admission_options(40));
   auto t = saturate(limiter, Clock::now(), 1, 2ms);
   int before = limiter.limit();
   // Five requests at a time against a limit of 46: fast or slow, the limit was not what mattered.
@@ -94,7 +94,7 @@ TEST(Admission, ALimitThatHeldNobodyBackDoesNotMove) {
 }
 
 TEST(Admission, AWindowNeedsItsSamplesBeforeTheLimitMoves) {
-  AdmissionLimiter limiter(options(20));
+  AdmissionLimiter limiter(admission_options(20));
   auto t = saturate(limiter, Clock::now(), 1, 2ms);
   int before = limiter.limit();
   // Long enough but only refusals that ended early (ignored) and 9 samples: no verdict yet.
@@ -105,7 +105,7 @@ TEST(Admission, AWindowNeedsItsSamplesBeforeTheLimitMoves) {
 }
 
 TEST(Admission, RequestsThatEndEarlyDoNotPassForTheNoLoadLatency) {
-  AdmissionLimiter limiter(options(40));
+  AdmissionLimiter limiter(admission_options(40));
   auto t = saturate(limiter, Clock::now(), 1, 5ms);
   t = window(limiter, t, 40, 100us, 10, Outcome::ignore);  // refusals in 0.1 ms
   window(limiter, t, 40, 5ms);
@@ -113,7 +113,7 @@ TEST(Admission, RequestsThatEndEarlyDoNotPassForTheNoLoadLatency) {
 }
 
 TEST(Admission, ATimeoutDownstreamBacksOffByATenth) {
-  AdmissionLimiter limiter(options(100));
+  AdmissionLimiter limiter(admission_options(100));
   auto t = saturate(limiter, Clock::now(), 1, 2ms);
   int before = limiter.limit();
   ASSERT_TRUE(limiter.try_acquire());
@@ -122,7 +122,7 @@ TEST(Admission, ATimeoutDownstreamBacksOffByATenth) {
 }
 
 TEST(Admission, TheNoLoadLatencyFollowsADependencyThatBecameSlowerForGood) {
-  AdmissionLimiter limiter(options(40));
+  AdmissionLimiter limiter(admission_options(40));
   auto t = saturate(limiter, Clock::now(), 1, 2ms);
   int before = limiter.limit();
   t = saturate(limiter, t, 10, 6ms);  // payment now takes 6 ms whatever the load
@@ -136,9 +136,9 @@ TEST(Admission, TheNoLoadLatencyFollowsADependencyThatBecameSlowerForGood) {
 }
 
 TEST(Admission, RejectsLimitsOutOfOrder) {
-  EXPECT_THROW(AdmissionLimiter(options(10, 20, 10)), std::invalid_argument);
-  EXPECT_THROW(AdmissionLimiter(options(10, 0, 10)), std::invalid_argument);
-  EXPECT_EQ(AdmissionLimiter(options(1000, 8, 50)).limit(), 50) << "the initial limit is clamped";
+  EXPECT_THROW(AdmissionLimiter(admission_options(10, 20, 10)), std::invalid_argument);
+  EXPECT_THROW(AdmissionLimiter(admission_options(10, 0, 10)), std::invalid_argument);
+  EXPECT_EQ(AdmissionLimiter(admission_options(1000, 8, 50)).limit(), 50) << "the initial limit is clamped";
 }
 
 }  // namespace

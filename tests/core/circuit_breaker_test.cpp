@@ -9,7 +9,7 @@ namespace {
 using State = CircuitBreaker::State;
 using namespace std::chrono_literals;
 
-CircuitBreakerOptions options(int min_calls, std::chrono::milliseconds first_open = 250ms,
+CircuitBreakerOptions breaker_options(int min_calls, std::chrono::milliseconds first_open = 250ms,
                               std::chrono::milliseconds max_open = 5s) {
   return CircuitBreakerOptions{.window = 10s, .min_calls = min_calls, .failure_percent = 50,
                                .first_open = first_open, .max_open = max_open};
@@ -22,7 +22,7 @@ CircuitBreaker::Clock::time_point trip(CircuitBreaker& breaker, int min_calls, C
 }
 
 TEST(CircuitBreaker, StaysClosedUntilTheWindowHoldsTheMinimumOfCalls) {
-  CircuitBreaker breaker(options(5));
+  CircuitBreaker breaker(breaker_options(5));
   auto t = CircuitBreaker::Clock::now();
   for (int i = 0; i < 4; ++i) EXPECT_FALSE(breaker.record_failure(t)) << "one customer's few calls";
   EXPECT_EQ(breaker.state(t), State::closed);
@@ -33,7 +33,7 @@ TEST(CircuitBreaker, StaysClosedUntilTheWindowHoldsTheMinimumOfCalls) {
 }
 
 TEST(CircuitBreaker, OpensOnTheShareOfFailuresNotOnAFewAmongSuccesses) {
-  CircuitBreaker breaker(options(4));
+  CircuitBreaker breaker(breaker_options(4));
   auto t = CircuitBreaker::Clock::now();
   for (int i = 0; i < 6; ++i) breaker.record_success(t);
   for (int i = 0; i < 5; ++i) breaker.record_failure(t);
@@ -42,7 +42,7 @@ TEST(CircuitBreaker, OpensOnTheShareOfFailuresNotOnAFewAmongSuccesses) {
 }
 
 TEST(CircuitBreaker, FailuresOlderThanTheWindowNoLongerCount) {
-  CircuitBreaker breaker(options(3));
+  CircuitBreaker breaker(breaker_options(3));
   auto t = CircuitBreaker::Clock::now();
   breaker.record_failure(t);
   breaker.record_failure(t);
@@ -51,7 +51,7 @@ TEST(CircuitBreaker, FailuresOlderThanTheWindowNoLongerCount) {
 }
 
 TEST(CircuitBreaker, HalfOpenLetsOneProbeThroughSoonAfterOpening) {
-  CircuitBreaker breaker(options(1));
+  CircuitBreaker breaker(breaker_options(1));
   auto t = trip(breaker, 1, CircuitBreaker::Clock::now());
   EXPECT_FALSE(breaker.allow(t + 249ms));
   EXPECT_EQ(breaker.state(t + 250ms), State::half_open);
@@ -60,7 +60,7 @@ TEST(CircuitBreaker, HalfOpenLetsOneProbeThroughSoonAfterOpening) {
 }
 
 TEST(CircuitBreaker, FailedProbesDoubleTheOpenTimeUpToTheMaximum) {
-  CircuitBreaker breaker(options(1, 250ms, 1s));
+  CircuitBreaker breaker(breaker_options(1, 250ms, 1s));
   auto t = trip(breaker, 1, CircuitBreaker::Clock::now());
   for (auto open_for : {500ms, 1000ms, 1000ms}) {
     t += breaker.retry_after(t);
@@ -71,7 +71,7 @@ TEST(CircuitBreaker, FailedProbesDoubleTheOpenTimeUpToTheMaximum) {
 }
 
 TEST(CircuitBreaker, SuccessfulProbeClosesAndResetsTheOpenTime) {
-  CircuitBreaker breaker(options(2));
+  CircuitBreaker breaker(breaker_options(2));
   auto t = trip(breaker, 2, CircuitBreaker::Clock::now());
   t += 250ms;
   ASSERT_TRUE(breaker.allow(t));
@@ -87,7 +87,7 @@ TEST(CircuitBreaker, SuccessfulProbeClosesAndResetsTheOpenTime) {
 }
 
 TEST(CircuitBreaker, CallsInFlightWhenItOpenedDoNotCountAsProbes) {
-  CircuitBreaker breaker(options(1));
+  CircuitBreaker breaker(breaker_options(1));
   auto t = trip(breaker, 1, CircuitBreaker::Clock::now());
   EXPECT_FALSE(breaker.record_failure(t + 100ms)) << "a late failure does not extend the open time";
   breaker.record_success(t + 100ms);
@@ -96,7 +96,7 @@ TEST(CircuitBreaker, CallsInFlightWhenItOpenedDoNotCountAsProbes) {
 }
 
 TEST(CircuitBreaker, AProbeThatNeverReportsIsReplacedAfterTheLongestOpenTime) {
-  CircuitBreaker breaker(options(1, 250ms, 1s));
+  CircuitBreaker breaker(breaker_options(1, 250ms, 1s));
   auto t = trip(breaker, 1, CircuitBreaker::Clock::now());
   ASSERT_TRUE(breaker.allow(t + 250ms));
   EXPECT_FALSE(breaker.allow(t + 1249ms));
@@ -104,7 +104,7 @@ TEST(CircuitBreaker, AProbeThatNeverReportsIsReplacedAfterTheLongestOpenTime) {
 }
 
 TEST(CircuitBreaker, AFirstOpenTimeAboveTheMaximumIsCapped) {
-  CircuitBreaker breaker(options(1, 10s, 1s));
+  CircuitBreaker breaker(breaker_options(1, 10s, 1s));
   auto t = trip(breaker, 1, CircuitBreaker::Clock::now());
   EXPECT_EQ(breaker.retry_after(t), 1s);
 }

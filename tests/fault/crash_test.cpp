@@ -20,7 +20,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr int kMovieService = 0, kMessageService = 3, kViewpageService = 4;
 
 class CrashTest : public ::testing::Test {
  protected:
@@ -120,7 +119,7 @@ TEST_F(CrashTest, ConsumersKilledMidBatchApplyNothingTwice) {
     return json::parse(send(cinema_->service(service), "GET", "/actuator/echo").body)["pid"].get<int>();
   };
   std::vector<int> hung;
-  for (int service : {kMovieService, kMessageService, kViewpageService}) hung.push_back(pid_of(service));
+  for (int service : {kMovie, kMessage, kViewpage}) hung.push_back(pid_of(service));
   for (int pid : hung) ::kill(pid, SIGSTOP);
   arm();
   std::vector<std::string> customers{"batch-kim", "batch-lee"};

@@ -12,20 +12,17 @@
 
 #include "cinema_process.hpp"
 #include "events/kafka_mock_cluster.hpp"
+#include "outage_workload.hpp"
 #include "sources_agree.hpp"
 
 namespace cinema::testing {
 namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
+using namespace outage;
 
-constexpr int kReservations = 500;
-constexpr int kClients = 10;
-constexpr int kMovies = 3;
 constexpr int kPartitions = 3;
 constexpr int kDownBroker = 3;
-constexpr int kRows = 17, kCols = 10;  // 170 seats per movie's screening, 167 of them sold
-constexpr int kReservationService = 1;
 
 // The partition librdkafka's default partitioner (consistent_random) gives a key: CRC-32 % count.
 int partition_of(const std::string& key) {
@@ -34,7 +31,6 @@ int partition_of(const std::string& key) {
   return static_cast<int>(crc.checksum() % kPartitions);
 }
 
-std::string seat(int index) { return std::string(1, static_cast<char>('A' + index / kCols)) + std::to_string(index % kCols + 1); }
 
 TEST(KafkaBrokerDown, FiveHundredReservationsAcrossATenSecondOutageLoseAndDuplicateNothing) {
   // Placement pinned as FACTS.md advises: movie 1's partition is led by the broker that goes down,
@@ -88,7 +84,7 @@ TEST(KafkaBrokerDown, FiveHundredReservationsAcrossATenSecondOutageLoseAndDuplic
   std::this_thread::sleep_until(started + 4s);
   kafka.broker_down(kDownBroker);
   for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
-    auto metrics = send(cinema.service(kReservationService), "GET", "/metrics").body;
+    auto metrics = send(cinema.service(kReservation), "GET", "/metrics").body;
     backlog_seen = std::max(backlog_seen.load(), counter_value(metrics, "outbox_backlog"));
     std::this_thread::sleep_for(200ms);
   }

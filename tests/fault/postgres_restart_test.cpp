@@ -15,19 +15,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cinema_process.hpp"
+#include "outage_workload.hpp"
 #include "sources_agree.hpp"
 
 namespace cinema::testing {
 namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-constexpr int kReservations = 500;
-constexpr int kClients = 10;
-constexpr int kMovies = 3;
-constexpr int kRows = 17, kCols = 10;  // 170 seats per movie's screening, 167 of them sold
-
-std::string seat(int index) { return std::string(1, static_cast<char>('A' + index / kCols)) + std::to_string(index % kCols + 1); }
+using namespace outage;
 
 // Debian's pg_ctl of the newest installed server.
 std::string pg_ctl() {

@@ -26,7 +26,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 // Offsets of services from `cinema up --base-port` (their standard ports minus 8081).
-constexpr int kMovie = 0, kReservation = 1;
 
 // The pid of the process answering at `address` (/actuator/echo), or -1 when none answers.
 pid_t serving_pid(const std::string& address) {

@@ -16,6 +16,10 @@
 
 namespace cinema::testing {
 
+// Where each service listens: its offset from `cinema up --base-port`; the k-th extra instance
+// (--replicas) listens on its first one's port + 10 k.
+constexpr int kMovie = 0, kReservation = 1, kPayment = 2, kMessage = 3, kViewpage = 4, kSecondInstance = 10;
+
 // A block of `count` consecutive free TCP ports on 127.0.0.1 (free when checked: another process
 // may take one before it is bound, which CinemaProcess survives by starting again elsewhere).
 std::uint16_t free_port_block(int count);

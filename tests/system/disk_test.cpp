@@ -106,7 +106,6 @@ TEST(EventArchive, AReplayRebuildsTheViewPageFromTheArchiveAndTheLog) {
     }));
     ASSERT_NE(live[1], "[]") << "arc-kim has a reservation in the view";
 
-    constexpr int kViewpage = 4;  // offset of its port from `cinema up --base-port`
     auto applied = [&] {
       return counter_value(send(cinema.service(kViewpage), "GET", "/metrics").body,
                            R"(events_consumed_total{group="viewpage"})");
@@ -225,7 +224,9 @@ TEST(DiskFull, WritesAre503WithRetryAfterThenTheSystemRecoversByItselfWhenSpaceR
       ++seat;
       ++statuses[answer.status];
       EXPECT_TRUE(answer.status == 201 || answer.status == 503) << answer.status << " " << answer.body;
-      if (answer.status == 503) EXPECT_TRUE(answer.headers.get("Retry-After").has_value()) << answer.body;
+      if (answer.status == 503) {
+        EXPECT_TRUE(answer.headers.get("Retry-After").has_value()) << answer.body;
+      }
     }
     for (const auto& [status, count] : statuses) std::cout << "nearly full: " << count << " x " << status << "\n";
     recovers();

@@ -25,7 +25,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr int kPayment = 2;  // offset of payment from `cinema up --base-port`
 constexpr const char* kHangingCard = "4000000000000119";
 
 // Settings for the `cinema up` of one test, through the environment its children inherit.
@@ -201,7 +200,7 @@ TEST_F(HostileClient, ACustomersHangingCardDoesNotTurnOthersAway) {
   for (auto& answer : hanging) EXPECT_EQ(answer.get().status, 503);
   auto other = reserve(id, {"B3"}, "kim");
   EXPECT_EQ(other.status, 201) << "the breaker counts payment's failures, not a card's: " << other.body;
-  auto metrics = send(cinema_->service(1), "GET", "/metrics").body;
+  auto metrics = send(cinema_->service(kReservation), "GET", "/metrics").body;
   EXPECT_EQ(counter_value(metrics, "payment_circuit_open"), 0);
   cinema_->skip_audit("five reservations are left pending on purpose: the processor decides in ten minutes");
 }

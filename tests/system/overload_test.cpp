@@ -2,8 +2,11 @@
 // once against limits of three reservations in progress at the gateway and two in the reservation
 // service: every answer is a designed one (201, or 503 with Retry-After and the JSON error) from
 // either gate, a turned-away request holds no seat, and a retry under its Idempotency-Key succeeds
-// once the crowd is gone.
+// once the crowd is gone; and a request past the limit is refused while the ones holding the slots
+// are still in progress, not after them.
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <map>
 #include <mutex>
 #include <set>
@@ -97,12 +100,10 @@ TEST(Overload, PastTheLimitReservationsAreTurnedAwayAtOnceHoldingNothingAndARetr
   EXPECT_TRUE(undesigned.empty()) << "only 201, or 503 overloaded with Retry-After: " << undesigned.front();
   ASSERT_FALSE(turned_away.empty()) << "32 clients against a limit of 3: some must be turned away";
   EXPECT_FALSE(created_seats.empty());
+  // How fast is the bench's question (bench/run, overload rows); printed here for the log only.
   std::sort(turned_away_ms.begin(), turned_away_ms.end());
-  auto median_ms = turned_away_ms[turned_away_ms.size() / 2];
   std::cout << turned_away.size() << " of " << kClients * kSeatsPerClient << " turned away, median "
-            << median_ms << " ms, slowest " << turned_away_ms.back() << " ms\n";
-  // The issue's bound is 5 ms on this machine; the slack is for slow CI machines and the 32 clients.
-  EXPECT_LT(median_ms, 25.0) << "a turned-away request is answered at once, not after a queue";
+            << turned_away_ms[turned_away_ms.size() / 2] << " ms, slowest " << turned_away_ms.back() << " ms\n";
 
   // Nothing of a turned-away request was kept: the seats held or sold are exactly those of the 201s.
   auto held = [&] {
@@ -127,7 +128,7 @@ TEST(Overload, PastTheLimitReservationsAreTurnedAwayAtOnceHoldingNothingAndARetr
   // Both gates turned requests away (three in flight at the gateway often meet two in reservation),
   // counted once each, and each admitted request gave its slot back.
   auto gateway_metrics = send(gateway, "GET", "/metrics").body;
-  auto reservation_metrics = send(cinema.service(1), "GET", "/metrics").body;
+  auto reservation_metrics = send(cinema.service(kReservation), "GET", "/metrics").body;
   const std::string rejected = R"(admission_rejected_total{route="POST /reservations"})";
   EXPECT_GT(counter_value(gateway_metrics, rejected), 0.0);
   EXPECT_GT(counter_value(reservation_metrics, rejected), 0.0);
@@ -137,6 +138,38 @@ TEST(Overload, PastTheLimitReservationsAreTurnedAwayAtOnceHoldingNothingAndARetr
     EXPECT_EQ(counter_value(*page, R"(admission_in_flight{route="POST /reservations"})"), 0.0);
   EXPECT_LE(counter_value(reservation_metrics, R"(admission_limit{route="POST /reservations"})"), 2.0)
       << "the ceiling holds";
+
+  // Turned away at once, not after a queue: with payment paused, two reservations hold both of
+  // reservation's slots, waiting on it; a third is refused while those two are still waiting.
+  auto second = json::parse(send(gateway, "POST", "/movies/" + std::to_string(movie) + "/screenings",
+                                 screening_request.dump()).body)["screeningId"].get<int>();
+  ASSERT_TRUE(reservation_knows_screening(gateway, second));
+  auto payment = cinema.pids_of("payment");
+  ASSERT_FALSE(payment.empty());
+  for (auto pid : payment) ::kill(pid, SIGSTOP);
+  std::atomic<int> holders_answered{0};
+  std::vector<int> holder_statuses(2);
+  std::vector<std::thread> holders;
+  for (int k = 0; k < 2; ++k)
+    holders.emplace_back([&, k] {
+      holder_statuses[k] = reserve(gateway, second, {seat_of(0, k), "holder", "hold-" + std::to_string(k)}).status;
+      ++holders_answered;
+    });
+  const std::string in_flight = R"(admission_in_flight{route="POST /reservations"})";
+  bool held_both = eventually([&] {
+    return counter_value(send(cinema.service(kReservation), "GET", "/metrics").body, in_flight) == 2.0;
+  });
+  auto refused = held_both ? reserve(gateway, second, {seat_of(0, 2), "late", "late-0"}) : http::Response{};
+  int answered_before_refusal = holders_answered.load();
+  for (auto pid : payment) ::kill(pid, SIGCONT);
+  for (auto& holder : holders) holder.join();
+  ASSERT_TRUE(held_both) << "two reservations waiting on a paused payment hold both slots";
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_TRUE(refused.headers.get("Retry-After"));
+  EXPECT_EQ(json::parse(refused.body, nullptr, false).value("error", ""), "overloaded") << refused.body;
+  EXPECT_EQ(answered_before_refusal, 0) << "the refusal did not wait for a slot to come free";
+  for (int status : holder_statuses)  // 201, or 503 when payment stayed paused past its timeout
+    EXPECT_TRUE(status == 201 || status == 503) << status;
   cinema.stop();
   std::filesystem::remove_all(data_dir);
 }

@@ -16,9 +16,6 @@ namespace cinema::testing {
 namespace {
 using nlohmann::json;
 
-// Offsets of services from `cinema up --base-port` (their standard ports minus 8081).
-constexpr int kMovie = 0, kMessage = 3, kViewpage = 4;
-
 class ReservationFlow : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -279,7 +276,6 @@ TEST(ReservationWithoutPayment, PaymentDownIs503WithRetryAfterAndHoldsNoSeat) {
 TEST(ReservationWithoutPayment, ReservationsSucceedWithinASecondOfPaymentComingBack) {
   using Clock = std::chrono::steady_clock;
   using namespace std::chrono_literals;
-  constexpr int kReservation = 1, kPayment = 2;
   auto data_dir = std::filesystem::temp_directory_path() / ("cinema-outage-" + std::to_string(::getpid()));
   std::filesystem::remove_all(data_dir);
   // The customer keeps trying faster than the gateway's 5 reservations a second would let through.
