@@ -63,7 +63,7 @@ constexpr std::string_view kCommitted = "SELECT committed FROM group_offsets WHE
 constexpr std::string_view kCommit =
     "INSERT INTO group_offsets (group_name, topic, committed) VALUES ($1, $2, $3) "
     "ON CONFLICT (group_name, topic) DO UPDATE SET committed = excluded.committed";
-constexpr std::int64_t kBatchSize = 500;
+constexpr std::int64_t kReadBatch = 500;
 // The archive: every event of the topic up to `through` has left the log for segment files.
 constexpr std::string_view kArchivedThrough = "SELECT coalesce(max(through), 0) FROM archive_marks WHERE topic = $1";
 constexpr std::string_view kMinCommitted = "SELECT min(committed) FROM group_offsets WHERE topic = $1";
@@ -289,7 +289,7 @@ class EmbeddedConsumer final : public Consumer {
   std::vector<Event> read_after(std::int64_t offset) {
     auto events = read_log_after(offset);
     if (archived_through(*db_, topic_) <= offset) return events;
-    auto archived = archive_.read_after(topic_, offset, kBatchSize);
+    auto archived = archive_.read_after(topic_, offset, kReadBatch);
     return archived.empty() ? events : archived;  // empty: trimmed away; the log goes on from there
   }
 
@@ -299,7 +299,7 @@ class EmbeddedConsumer final : public Consumer {
     std::vector<Event> events;
     std::vector<std::size_t> wanted;  // indexes into `events`
     std::string offsets;              // of the wanted ones, as a JSON array for json_each
-    for (const auto& row : db_->query(kTypesAfter, {topic_, offset, kBatchSize})) {
+    for (const auto& row : db_->query(kTypesAfter, {topic_, offset, kReadBatch})) {
       Event& event = events.emplace_back();
       event.offset = row.integer(0);
       event.event_type = row.text(1);

@@ -5,7 +5,7 @@
 
 namespace cinema::events {
 namespace {
-constexpr std::int64_t kBatchSize = 500;
+constexpr std::int64_t kRelayBatch = 500;
 // Without a notify (e.g. rows left by a crash) the relay still looks this often.
 constexpr auto kPollInterval = std::chrono::milliseconds(500);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
@@ -71,7 +71,7 @@ void Relay::run() {
 
 bool Relay::publish_batch() {
   if (!outbox_.relay_leads()) return false;  // another instance publishes; asked again next poll
-  auto rows = outbox_.oldest(kBatchSize);
+  auto rows = outbox_.oldest(kRelayBatch);
   if (rows.empty()) return false;
   pacer_.took_batch();
   // Consecutive rows of one topic go out together; the order of rows is kept across topics too.
@@ -85,7 +85,7 @@ bool Relay::publish_batch() {
         .inc(events.size());
     start = end;
   }
-  return static_cast<std::int64_t>(rows.size()) == kBatchSize;
+  return static_cast<std::int64_t>(rows.size()) == kRelayBatch;
 }
 
 }  // namespace cinema::events
