@@ -61,7 +61,9 @@ TEST_F(EmbeddedBusTest, AFilteredGroupGetsOtherTypesAsTypeAndOffsetOnly) {
     EXPECT_EQ(consumed[i].event_id, wanted ? std::string(1, static_cast<char>('a' + i)) : "");
     EXPECT_EQ(consumed[i].payload.empty(), !wanted);
     EXPECT_EQ(consumed[i].traceparent, wanted ? "tp" : "");
-    if (i > 0) EXPECT_LT(consumed[i - 1].offset, consumed[i].offset);
+    if (i > 0) {
+      EXPECT_LT(consumed[i - 1].offset, consumed[i].offset);
+    }
   }
   consumer->commit(consumed.back());
   EXPECT_EQ(consumer->lag(), 0);
