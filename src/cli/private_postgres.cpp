@@ -57,9 +57,6 @@ std::string tail_of(const fs::path& file) {
 }  // namespace
 
 namespace {
-// Run as root, the cluster belongs to the postgres user, who must be able to reach it: a data
-// directory inside a private one (/root, a mktemp -d) is out of its reach, and the cluster goes to
-// a directory of its own under /var/lib/postgresql/cinema instead, one per data directory.
 const fs::path kRootClusters = "/var/lib/postgresql/cinema";
 
 // Creates `directory` and, run as root, gives it to the postgres user.
@@ -69,6 +66,9 @@ void give_to_server(const std::string& directory) {
     throw std::runtime_error("cannot give " + directory + " to the postgres user");
 }
 
+// Run as root, the cluster belongs to the postgres user, who must be able to reach it: a data
+// directory inside a private one (/root, a mktemp -d) is out of its reach, and the cluster goes to
+// a directory of its own under /var/lib/postgresql/cinema instead, one per data directory.
 std::string reachable_directory(const std::string& wanted) {
   give_to_server(wanted);
   if (!running_as_root()) return wanted;
@@ -110,8 +110,11 @@ PrivatePostgres::PrivatePostgres(std::string directory, std::uint16_t port)
   auto bin = server_bin();
   auto cluster = fs::path(directory_) / "cluster";
   if (!fs::exists(cluster / "PG_VERSION")) {
-    auto copy = fmt::format("rm -rf {0} && cp -a {1} {0}", shell_quoted(cluster.string()),
-                            shell_quoted(template_cluster(bin).string()));
+    // Copied beside and renamed into place: a copy cut short (a kill -9) leaves no half cluster
+    // that the next start would take for a whole one.
+    auto copy = fmt::format("rm -rf {0} {2} && cp -a {1} {0} && mv -T {0} {2}",
+                            shell_quoted(cluster.string() + ".copy"), shell_quoted(template_cluster(bin).string()),
+                            shell_quoted(cluster.string()));
     if (run(copy) != 0) throw std::runtime_error("cannot make the cluster " + cluster.string());
   }
   // fsync stays on: a commit the services answered must survive a crash of the server too.
