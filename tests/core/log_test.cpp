@@ -18,6 +18,7 @@
 #include "core/http/router.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/temp_file.hpp"
 
 namespace cinema {
 namespace {
@@ -25,13 +26,6 @@ namespace fs = std::filesystem;
 
 class LogDir : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("cinema-log-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   [[nodiscard]] std::string path(const std::string& name = "svc.log") const { return (dir_ / name).string(); }
   static std::string read(const fs::path& file) {
     std::ifstream in(file);
@@ -42,7 +36,8 @@ class LogDir : public ::testing::Test {
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
     return n;
   }
-  fs::path dir_;
+  test_support::TestDirectory directory_{"cinema-log"};
+  const fs::path& dir_ = directory_.path();
 };
 
 TEST_F(LogDir, AFileRotatesPastItsSizeAndKeepsAtMostMaxFiles) {

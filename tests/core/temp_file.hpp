@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 namespace cinema::test_support {
 
 class TempFile {
@@ -39,6 +41,30 @@ class TempFile {
 
  private:
   std::string path_;
+};
+
+// An empty directory of the running test's own, <temp>/<prefix>-<pid>-<test name>, removed with
+// everything in it when the object goes away.
+class TestDirectory {
+ public:
+  explicit TestDirectory(std::string_view prefix)
+      : path_(std::filesystem::temp_directory_path() /
+              (std::string(prefix) + "-" + std::to_string(::getpid()) + "-" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TestDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TestDirectory(const TestDirectory&) = delete;
+  TestDirectory& operator=(const TestDirectory&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
 };
 
 }  // namespace cinema::test_support

@@ -7,6 +7,7 @@
 
 #include "events/embedded_bus.hpp"
 #include "events/event_archive.hpp"
+#include "core/temp_file.hpp"
 
 namespace cinema::events {
 namespace {
@@ -15,13 +16,6 @@ using std::chrono::milliseconds;
 
 class EventArchiveTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("event-archive-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   // Archives what every group committed as soon as it is 1 ms old, at every publish.
   std::unique_ptr<Bus> bus(std::uintmax_t max_bytes = 0) {
     return make_embedded_bus((dir_ / "events.db").string(),
@@ -44,7 +38,8 @@ class EventArchiveTest : public ::testing::Test {
     return all;
   }
   [[nodiscard]] std::size_t segments() const { return EventArchive(dir_ / "archive").segments("cinema").size(); }
-  fs::path dir_;
+  test_support::TestDirectory directory_{"event-archive"};
+  const fs::path& dir_ = directory_.path();
 };
 
 TEST_F(EventArchiveTest, ConsumedEventsMoveToTheArchiveAndAReplayReadsThemInOrder) {
