@@ -87,14 +87,39 @@ TEST(OutlierDetector, MaxEjectionPercentBoundsHowManyAreOut) {
   EXPECT_FALSE(single.record_failure(0, t)) << "a lone instance is never ejected";
 }
 
-TEST(OutlierDetector, ReadinessDownTakesOutAtOnceUntilTheNextProbe) {
+TEST(OutlierDetector, ReadinessDownTakesOutAtOnceUntilAProbeFindsItUp) {
   OutlierDetector detector(3, options(5));
   auto t = Clock::now();
   EXPECT_TRUE(detector.record_not_ready(1, t));
-  EXPECT_TRUE(detector.ejected(1, t + 999ms));
-  EXPECT_FALSE(detector.ejected(1, t + 1s)) << "probed again after one interval; out again only if still DOWN";
-  EXPECT_TRUE(detector.record_not_ready(1, t + 1s));
+  EXPECT_TRUE(detector.ejected(1, t + 1h)) << "no time brings it back while nobody saw it UP";
+  EXPECT_TRUE(detector.probe_due(1, t + 1ms)) << "its readiness is asked all along";
+  EXPECT_FALSE(detector.record_not_ready(1, t + 1s)) << "still DOWN: already out";
+  EXPECT_FALSE(detector.record_failure(1, t + 1s)) << "a call in flight or a late probe tells nothing new";
+  detector.record_ready(1);
+  EXPECT_FALSE(detector.ejected(1, t + 1s)) << "back at once when UP";
+  EXPECT_TRUE(detector.record_not_ready(1, t + 2s));
+  detector.record_ready(1);
   EXPECT_FALSE(detector.ejected(1, t + 2s)) << "readiness never grows into a long ejection";
+}
+
+TEST(OutlierDetector, AnInstanceOutForErrorsIsNotProbedUntilItsTimeIsUp) {
+  OutlierDetector detector(3, options(1));
+  auto t = Clock::now();
+  ASSERT_TRUE(detector.record_failure(0, t));
+  EXPECT_FALSE(detector.probe_due(0, t + 9s));
+  detector.record_ready(0);
+  EXPECT_TRUE(detector.ejected(0, t + 9s)) << "a ready probe does not cut an ejection for errors short";
+  EXPECT_TRUE(detector.probe_due(0, t + 10s));
+}
+
+TEST(OutlierDetector, AnInstanceOutForReadinessCountsAgainstTheLimit) {
+  OutlierDetector detector(3, options(1));
+  auto t = Clock::now();
+  ASSERT_TRUE(detector.record_not_ready(0, t));
+  ASSERT_TRUE(detector.record_failure(1, t));
+  EXPECT_FALSE(detector.record_failure(2, t + 5s)) << "the last instance keeps its traffic";
+  detector.record_ready(0);
+  EXPECT_TRUE(detector.record_failure(2, t + 5s));
 }
 
 TEST(OutlierDetector, ZeroConsecutiveErrorsLeavesOnlyReadinessToEject) {

@@ -125,7 +125,7 @@ TEST_F(OutlierEjection, PaymentInstanceSetDownGetsNoTrafficNoReservationFailsAnd
 
   ASSERT_EQ(send(down, "PUT", "/actuator/up").status, 200);
   EXPECT_TRUE(eventually([&] { return charges_at(down) > while_down; }, 15s))
-      << "traffic returns after the ejection time";
+      << "traffic returns once a probe finds it UP";
   auto statuses = load.finish();
 
   std::string summary;

@@ -67,8 +67,9 @@ struct Instances::State {
 };
 
 namespace {
-// Every interval, each instance not ejected is asked for its readiness. DOWN (any answer but 200)
-// or a refused connection ejects it; a probe without an answer in time counts as one failure.
+// Every interval, each instance not ejected for errors is asked for its readiness. DOWN (any answer
+// but 200) or a refused connection takes it out until a probe finds it UP; a probe without an
+// answer in time counts as one failure.
 asio::awaitable<void> probe_forever(std::shared_ptr<Instances::State> state, std::shared_ptr<Client> client) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (!state->stopped) {
@@ -76,7 +77,7 @@ asio::awaitable<void> probe_forever(std::shared_ptr<Instances::State> state, std
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     for (std::size_t i = 0; i < state->addresses.size() && !state->stopped; ++i) {
-      if (state->detector.ejected(i, Clock::now())) continue;
+      if (!state->detector.probe_due(i, Clock::now())) continue;
       std::optional<UpstreamError::Kind> failure;
       int status = 0;
       Request probe{.method = "GET", .target = "/actuator/health/readiness"};
@@ -88,7 +89,10 @@ asio::awaitable<void> probe_forever(std::shared_ptr<Instances::State> state, std
       } catch (const std::exception&) {
         failure = UpstreamError::Kind::protocol;
       }
-      if (status == 200) continue;
+      if (status == 200) {
+        state->detector.record_ready(i);
+        continue;
+      }
       if (failure && *failure != UpstreamError::Kind::connect) state->failed(i, Clock::now());
       else state->not_ready(i, Clock::now());
     }

@@ -22,17 +22,28 @@ bool OutlierDetector::record_failure(std::size_t instance, Clock::time_point now
   return eject_locked(state, now);
 }
 
-// Readiness is the instance's own word, not a guess from errors: it is out until the next probe
-// (one interval), and back as soon as a probe finds it UP — as Kubernetes takes a pod out of its
-// endpoints and back. An instance still starting, or draining in a rolling restart while its
-// successor takes its port, is thus never out for a whole ejection time.
+// Readiness is the instance's own word, not a guess from errors: it is out until a probe finds it
+// UP, and back then at once — as Kubernetes takes a pod out of its endpoints and back. An instance
+// still starting, or draining in a rolling restart while its successor takes its port, is thus
+// never out for a whole ejection time. Not a fixed time: an instance still DOWN must not take calls
+// in the gap between the end of that time and the probe that would find it DOWN again.
 bool OutlierDetector::record_not_ready(std::size_t instance, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   auto& state = instances_.at(instance);
   if (ejected_locked(state, now)) return false;
   if (!room_to_eject_locked(now)) return false;
-  state.ejected_until = now + std::max(options_.interval, std::chrono::milliseconds(1));
+  state.not_ready = true;
   return true;
+}
+
+void OutlierDetector::record_ready(std::size_t instance) {
+  std::lock_guard lock(mutex_);
+  instances_.at(instance).not_ready = false;
+}
+
+bool OutlierDetector::probe_due(std::size_t instance, Clock::time_point now) const {
+  std::lock_guard lock(mutex_);
+  return now >= instances_.at(instance).ejected_until;
 }
 
 bool OutlierDetector::ejected(std::size_t instance, Clock::time_point now) const {
@@ -68,7 +79,7 @@ std::optional<std::size_t> OutlierDetector::choose(std::size_t start, const std:
 }
 
 bool OutlierDetector::ejected_locked(const Instance& instance, Clock::time_point now) const {
-  return now < instance.ejected_until;
+  return instance.not_ready || now < instance.ejected_until;
 }
 
 // Envoy forgives one ejection per interval spent back in the pool.

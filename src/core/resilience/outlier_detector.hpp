@@ -4,7 +4,7 @@
 //   - `consecutive_errors` failures in a row (no answer, a refused connection, a counted 5xx) eject
 //     the instance; any answer that shows it working resets the count;
 //   - an instance whose own readiness says DOWN is out at once (the instance decided, nothing to
-//     guess from errors), until the next probe: back as soon as it says UP;
+//     guess from errors), and stays out until a probe finds it UP again: back at once then;
 //   - an ejection lasts base_ejection x the number of times it was ejected (capped at
 //     max_ejection, Envoy's max_ejection_time), and that number falls by one for every `interval`
 //     the instance then stays in, so an instance that recovers for good is forgiven;
@@ -40,6 +40,11 @@ class OutlierDetector {
   bool record_failure(std::size_t instance, Clock::time_point now);
   // The instance's readiness is DOWN (or it is gone); true when it ejected the instance.
   bool record_not_ready(std::size_t instance, Clock::time_point now);
+  // A probe found the instance's readiness UP: a readiness ejection ends.
+  void record_ready(std::size_t instance);
+  // Whether the instance's readiness should be asked now: not while an ejection for errors runs
+  // (it is not to be sent anything until its time is up), always while out for readiness.
+  [[nodiscard]] bool probe_due(std::size_t instance, Clock::time_point now) const;
 
   [[nodiscard]] bool ejected(std::size_t instance, Clock::time_point now) const;
   [[nodiscard]] std::size_t ejected_count(Clock::time_point now) const;
@@ -57,7 +62,8 @@ class OutlierDetector {
   struct Instance {
     int consecutive_errors = 0;
     int ejections = 0;  // the multiplier of the base ejection time, before forgiveness
-    Clock::time_point ejected_until{};
+    Clock::time_point ejected_until{};  // an ejection for errors
+    bool not_ready = false;             // out until a probe finds it UP
   };
   [[nodiscard]] bool ejected_locked(const Instance& instance, Clock::time_point now) const;
   [[nodiscard]] int multiplier_locked(const Instance& instance, Clock::time_point now) const;
