@@ -31,4 +31,16 @@ Fields payload_of(const events::Event& event) {
   return payload;
 }
 
+std::int64_t integer_field(const Fields& payload, const char* field, std::optional<std::int64_t> fallback) {
+  auto found = payload.find(field);
+  if (found == payload.end()) {
+    if (fallback) return *fallback;
+    throw std::out_of_range(fmt::format("field {} is missing", field));
+  }
+  bool fits = found->is_number_integer() &&
+              !(found->is_number_unsigned() && found->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX));
+  if (!fits) throw std::invalid_argument(fmt::format("field {} is not an integer within 64 bits", field));
+  return found->get<std::int64_t>();
+}
+
 }  // namespace cinema::contracts

@@ -12,13 +12,13 @@ events::Event movie_event(std::string_view type, const MovieState& movie, const 
 MovieState movie_state_of(const events::Event& event) { return movie_state_of(payload_of(event)); }
 
 MovieState movie_state_of(const Fields& payload) {
-  return MovieState{payload.at("movieId").get<std::int64_t>(),
+  return MovieState{integer_field(payload, "movieId"),
                     payload.value("title", ""),
                     payload.value("desc", ""),
                     payload.value("status", ""),
-                    payload.value("reviewCnt", std::int64_t{0}),
+                    integer_field(payload, "reviewCnt", 0),
                     payload.value("lastAction", ""),
-                    payload.value("version", std::int64_t{0})};
+                    integer_field(payload, "version", 0)};
 }
 
 }  // namespace cinema::contracts

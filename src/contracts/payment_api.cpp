@@ -38,14 +38,14 @@ std::string payment_to_json(const PaymentState& payment) {
 PaymentState payment_from_json(std::string_view body) { return payment_from_fields(Fields::parse(body)); }
 
 PaymentState payment_from_fields(const Fields& object) {
-  return PaymentState{object.at("payId").get<std::int64_t>(),
-                      object.at("rsvId").get<std::int64_t>(),
-                      object.value("movieId", std::int64_t{0}),
+  return PaymentState{integer_field(object, "payId"),
+                      integer_field(object, "rsvId"),
+                      integer_field(object, "movieId", 0),
                       object.value("status", ""),
-                      object.value("amount", std::int64_t{0}),
+                      integer_field(object, "amount", 0),
                       object.value("customerId", ""),
                       object.value("reason", ""),
-                      object.value("version", std::int64_t{0})};
+                      integer_field(object, "version", 0)};
 }
 
 }  // namespace cinema::contracts

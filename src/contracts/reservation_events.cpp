@@ -19,15 +19,15 @@ ReservationState reservation_state_of(const events::Event& event) { return reser
 
 ReservationState reservation_state_of(const Fields& payload) {
   ReservationState state;
-  state.rsv_id = payload.at("rsvId").get<std::int64_t>();
-  state.movie_id = payload.at("movieId").get<std::int64_t>();
+  state.rsv_id = integer_field(payload, "rsvId");
+  state.movie_id = integer_field(payload, "movieId");
   state.status = payload.value("status", "");
-  if (payload.contains("payId") && payload["payId"].is_number_integer()) state.pay_id = payload["payId"].get<std::int64_t>();
-  state.screening_id = payload.value("screeningId", std::int64_t{0});
+  if (payload.contains("payId") && !payload["payId"].is_null()) state.pay_id = integer_field(payload, "payId");
+  state.screening_id = integer_field(payload, "screeningId", 0);
   state.seats = payload.value("seats", std::vector<std::string>{});
   state.customer_id = payload.value("customerId", "");
-  state.amount = payload.value("amount", std::int64_t{0});
-  state.version = payload.value("version", std::int64_t{0});
+  state.amount = integer_field(payload, "amount", 0);
+  state.version = integer_field(payload, "version", 0);
   return state;
 }
 

@@ -11,10 +11,10 @@ events::Event review_event(const ReviewState& review, const EventOrigin& origin)
 ReviewState review_state_of(const events::Event& event) { return review_state_of(payload_of(event)); }
 
 ReviewState review_state_of(const Fields& payload) {
-  return ReviewState{payload.value("reviewId", std::int64_t{0}),   payload.at("movieId").get<std::int64_t>(),
-                     payload.value("customerId", ""),              payload.value("rating", std::int64_t{0}),
-                     payload.value("text", ""),                    payload.value("reviewCnt", std::int64_t{0}),
-                     payload.value("version", std::int64_t{0})};
+  return ReviewState{integer_field(payload, "reviewId", 0),   integer_field(payload, "movieId"),
+                     payload.value("customerId", ""),              integer_field(payload, "rating", 0),
+                     payload.value("text", ""),                    integer_field(payload, "reviewCnt", 0),
+                     integer_field(payload, "version", 0)};
 }
 
 }  // namespace cinema::contracts

@@ -13,14 +13,14 @@ events::Event screening_event(std::string_view type, const ScreeningState& scree
 ScreeningState screening_state_of(const events::Event& event) { return screening_state_of(payload_of(event)); }
 
 ScreeningState screening_state_of(const Fields& payload) {
-  return ScreeningState{payload.at("screeningId").get<std::int64_t>(),
-                        payload.at("movieId").get<std::int64_t>(),
+  return ScreeningState{integer_field(payload, "screeningId"),
+                        integer_field(payload, "movieId"),
                         payload.value("startsAt", ""),
                         payload.value("hall", ""),
-                        payload.value("rows", std::int64_t{0}),
-                        payload.value("cols", std::int64_t{0}),
-                        payload.value("price", std::int64_t{0}),
-                        payload.value("version", std::int64_t{0})};
+                        integer_field(payload, "rows", 0),
+                        integer_field(payload, "cols", 0),
+                        integer_field(payload, "price", 0),
+                        integer_field(payload, "version", 0)};
 }
 
 }  // namespace cinema::contracts

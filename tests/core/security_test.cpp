@@ -114,6 +114,23 @@ TEST(TokenVerifier, ChecksExpiryAndNotBeforeWithTheLeeway) {
   EXPECT_EQ(problem_of(verifier.verify(sign(no_exp), kNow)), TokenProblem::bad_claims);
 }
 
+TEST(TokenVerifier, DatesPastAnyCalendarAreHeldAtItsEndsNotOverflowed) {
+  // Seconds to nanoseconds (plus the leeway) would overflow past year 2262; a float past 2^63 would
+  // not even cast. Such dates mean "never expires" or "not valid before the end of time".
+  TokenVerifier verifier(hs256());
+  for (nlohmann::json far : {nlohmann::json(99'999'999'999), nlohmann::json(1e300), nlohmann::json(9223372036854775807)}) {
+    auto forever = claims();
+    forever["exp"] = far;
+    EXPECT_TRUE(std::holds_alternative<Identity>(verifier.verify(sign(forever), kNow))) << far;
+    auto never = claims();
+    never["nbf"] = far;
+    EXPECT_EQ(problem_of(verifier.verify(sign(never), kNow)), TokenProblem::not_yet_valid) << far;
+  }
+  auto long_ago = claims();
+  long_ago["exp"] = -1e300;
+  EXPECT_EQ(problem_of(verifier.verify(sign(long_ago), kNow)), TokenProblem::expired);
+}
+
 TEST(TokenVerifier, ChecksIssuerAudienceSubjectAndRole) {
   TokenVerifier verifier(hs256());
   auto with = [](const char* key, nlohmann::json value) {

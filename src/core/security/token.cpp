@@ -2,6 +2,7 @@
 
 #include <jwt.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -71,11 +72,17 @@ using JwtPointer = std::unique_ptr<jwt_t, JwtFree>;
 
 TokenRefusal refusal(TokenProblem problem, std::string message) { return TokenRefusal{problem, std::move(message)}; }
 
+// A NumericDate claim in seconds, held within what the clock can hold (about the years 1678-2261
+// for nanoseconds) less a day for the leeway (at most 600 s): past that a cast from a float and the
+// conversion to the clock's ticks would overflow, which is undefined. A date that far is "never"
+// or "always" all the same.
 std::optional<std::int64_t> numeric_date(const nlohmann::json& claims, const char* name) {
+  constexpr auto kLimit =
+      static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count() - 86'400);
   auto found = claims.find(name);
   if (found == claims.end() || !found->is_number()) return std::nullopt;
-  return found->is_number_integer() || found->is_number_unsigned() ? found->get<std::int64_t>()
-                                                                   : static_cast<std::int64_t>(found->get<double>());
+  auto seconds = found->get<double>();
+  return static_cast<std::int64_t>(std::clamp(seconds, -kLimit, kLimit));
 }
 
 bool names_audience(const nlohmann::json& claims, const std::string& audience) {
