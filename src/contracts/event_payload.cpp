@@ -5,6 +5,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "core/json.hpp"
 #include "core/trace.hpp"
 
 namespace cinema::contracts {
@@ -37,9 +38,7 @@ std::int64_t integer_field(const Fields& payload, const char* field, std::option
     if (fallback) return *fallback;
     throw std::out_of_range(fmt::format("field {} is missing", field));
   }
-  bool fits = found->is_number_integer() &&
-              !(found->is_number_unsigned() && found->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX));
-  if (!fits) throw std::invalid_argument(fmt::format("field {} is not an integer within 64 bits", field));
+  if (!json::is_int64(*found)) throw std::invalid_argument(fmt::format("field {} is not an integer within 64 bits", field));
   return found->get<std::int64_t>();
 }
 

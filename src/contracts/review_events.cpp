@@ -11,9 +11,9 @@ events::Event review_event(const ReviewState& review, const EventOrigin& origin)
 ReviewState review_state_of(const events::Event& event) { return review_state_of(payload_of(event)); }
 
 ReviewState review_state_of(const Fields& payload) {
-  return ReviewState{integer_field(payload, "reviewId", 0),   integer_field(payload, "movieId"),
-                     payload.value("customerId", ""),              integer_field(payload, "rating", 0),
-                     payload.value("text", ""),                    integer_field(payload, "reviewCnt", 0),
+  return ReviewState{integer_field(payload, "reviewId", 0),  integer_field(payload, "movieId"),
+                     payload.value("customerId", ""),        integer_field(payload, "rating", 0),
+                     payload.value("text", ""),              integer_field(payload, "reviewCnt", 0),
                      integer_field(payload, "version", 0)};
 }
 

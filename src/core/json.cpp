@@ -36,11 +36,16 @@ std::optional<std::string> optional_string(const Json& object, std::string_view 
   return value->get<std::string>();
 }
 
+bool is_int64(const Json& value) {
+  return value.is_number_integer() &&
+         !(value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX));
+}
+
 std::optional<std::int64_t> optional_id(const Json& object, std::string_view field) {
   const Json* value = find_field(object, field);
   if (!value) return std::nullopt;
   std::optional<std::int64_t> id;
-  if (value->is_number_integer()) {
+  if (is_int64(*value)) {
     auto number = value->get<std::int64_t>();
     if (number >= 1) id = number;
   } else if (value->is_string()) {
@@ -53,9 +58,7 @@ std::optional<std::int64_t> optional_id(const Json& object, std::string_view fie
 std::optional<std::int64_t> optional_integer(const Json& object, std::string_view field) {
   const Json* value = find_field(object, field);
   if (!value) return std::nullopt;
-  // An unsigned number past INT64_MAX would wrap to a negative one.
-  if (!value->is_number_integer() || (value->is_number_unsigned() && value->get<std::uint64_t>() > INT64_MAX))
-    throw http::BadRequest(std::string(field), "must be an integer");
+  if (!is_int64(*value)) throw http::BadRequest(std::string(field), "must be an integer");
   return value->get<std::int64_t>();
 }
 

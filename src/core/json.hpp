@@ -17,6 +17,10 @@ using Json = nlohmann::ordered_json;
 // The body must be one JSON object; anything else is 400.
 Json parse_object(std::string_view body);
 
+// A JSON integer that fits in int64: an unsigned one past INT64_MAX would wrap to a negative one,
+// and a float is no integer (casting one past the range is undefined).
+bool is_int64(const Json& value);
+
 // Absent or null -> nullopt. Present with the wrong type -> BadRequest naming the field.
 std::optional<std::string> optional_string(const Json& object, std::string_view field);
 // Ids arrive as integers or, from httpie's `key=value`, as strings of digits; both must be >= 1.
