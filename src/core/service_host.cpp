@@ -8,6 +8,7 @@
 #include "core/http/instances.hpp"
 #include "core/http/server.hpp"
 #include "core/security/guard.hpp"
+#include "core/thread_role.hpp"
 
 namespace cinema {
 namespace {
@@ -59,6 +60,11 @@ SettingGroup common_settings() {
            "With http.reuse_port, how long a stopping service still accepts and answers (with Connection: close) "
            "before it closes its listener and idle connections, so that kept-alive clients move over cleanly.",
            0, 60'000},
+          {"cpu.background_nice", T::integer, "10",
+           "Niceness added to the threads of background work (outbox relay, event consumers, message "
+           "dispatch, checkpoints): on shared cores they give way to the threads answering requests, and "
+           "run as before when cores are idle. 0 leaves them at the service's priority.",
+           0, 19},
           {"data.dir", T::string, "./data", "Directory of the service's database files."},
           {"data.synchronous", T::string, "normal",
            "When SQLite files reach the disk. normal: at checkpoints, every 200 ms; a commit survives a crash "
@@ -98,6 +104,8 @@ ServiceHost::ServiceHost(std::string service, const Config& config, std::uint16_
       client_(std::make_unique<http::Client>(io_)),
       actuator_(std::make_unique<Actuator>(InstanceInfo{service_, kVersion, 0}, metrics_)),
       security_(std::make_unique<security::Security>(security::security_options(config), service_)) {
+  // Before the service builds its relay and consumers: their threads read it as they start.
+  set_background_niceness(static_cast<int>(config.integer("cpu.background_nice")));
   security::check_mode_fits_address(security_->options.mode, config.text("http.host"));
   // Behind the gateway by default; the gateway puts its own, end users', authenticator in place.
   router_.set_authenticator(&security_->peer);
@@ -130,7 +138,10 @@ int ServiceHost::run() {
   });
 
   std::vector<std::thread> extra_threads;
-  for (auto i = 1; i < config_.integer("http.threads"); ++i) extra_threads.emplace_back([this] { io_.run(); });
+  for (auto i = 1; i < config_.integer("http.threads"); ++i) extra_threads.emplace_back([this] {
+      name_this_thread("loop");
+      io_.run();
+    });
   io_.run();
   for (auto& thread : extra_threads) thread.join();
   log_->info("stopped");

@@ -8,6 +8,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "store/database.hpp"
+#include "core/thread_role.hpp"
 
 namespace cinema::events {
 namespace {
@@ -34,7 +35,10 @@ ConsumerRunner::ConsumerRunner(ConsumerOptions options, Bus& bus, store::Databas
       dead_letters_(bus_.publisher()) {
   metrics_.gauge("events_consumer_lag", "Events of the topic this group has not applied yet (-1: unknown)",
                  {{"group", options_.group}}, [lag = lag_] { return static_cast<double>(lag->load()); });
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    run_as_background("consumer");
+    run();
+  });
 }
 
 ConsumerRunner::~ConsumerRunner() { stop(); }

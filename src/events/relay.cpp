@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/thread_role.hpp"
 
 namespace cinema::events {
 namespace {
@@ -16,7 +17,10 @@ Relay::Relay(Outbox& outbox, std::unique_ptr<Publisher> publisher, Logger& log, 
     : outbox_(outbox), publisher_(std::move(publisher)), log_(log), metrics_(metrics), pacer_(batch_interval, clock) {
   metrics_.gauge("outbox_backlog", "Events committed but not yet published", {},
                  [this] { return static_cast<double>(outbox_.backlog()); });
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    run_as_background("relay");
+    run();
+  });
 }
 
 Relay::~Relay() { stop(); }

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_role.hpp"
+
 namespace cinema::store {
 namespace {
 constexpr auto kInterval = std::chrono::milliseconds(200);
@@ -41,7 +43,10 @@ class Checkpointer {
     std::lock_guard lock(mutex_);
     auto& file = files_[path];
     if (file.watchers++ == 0) file.connection = open(path);
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    if (!thread_.joinable()) thread_ = std::thread([this] {
+      run_as_background("checkpointer");
+      run();
+    });
   }
 
   // Returns once no pass holds the file's connection: the caller may then delete the file, and

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "services/message/message_json.hpp"
+#include "core/thread_role.hpp"
 
 namespace cinema::message {
 namespace {
@@ -31,7 +32,10 @@ Dispatcher::Dispatcher(store::Database& db, MessageRepository& messages, Message
 Dispatcher::~Dispatcher() { stop(); }
 
 void Dispatcher::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    run_as_background("dispatcher");
+    run();
+  });
 }
 
 void Dispatcher::stop() {
