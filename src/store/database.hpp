@@ -85,6 +85,14 @@ class Database {
   virtual Rows query(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
   // Runs one statement and returns the number of rows it changed.
   virtual std::int64_t execute(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+  // Runs a write whose answer nobody reads (an outbox row) in the calling thread's transaction. A
+  // database server gets it with the transaction's next statement, or its savepoint's release or
+  // its commit, in the same round trip; a failure fails the transaction there (as StoreError: it
+  // is not the failure of the statement it went with). Outside a transaction, and on an embedded
+  // file, it runs at once.
+  virtual void execute_deferred(std::string_view sql, std::initializer_list<Value> params = {}) {
+    execute(sql, params);
+  }
   // Runs a script of several statements without parameters (migrations).
   virtual void execute_script(std::string_view sql) = 0;
   [[nodiscard]] virtual std::string_view backend() const = 0;  // "sqlite" | "postgres"

@@ -1,6 +1,6 @@
 // Component tier: the PostgreSQL backend on a real server (a private one, as `cinema up --store`
-// starts it): connections per thread, transaction control sent with the next statement, savepoints
-// under a failed statement, snapshots. Skipped, saying why, where the server is not installed.
+// starts it): connections per thread, transaction control and deferred writes sent with the next
+// statement, savepoints under a failed statement, snapshots. Skipped, saying why, where the server is not installed.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -71,6 +71,9 @@ class PostgresTest : public ::testing::Test {
   }
   std::int64_t count() { return db_->query("SELECT count(*) FROM items").at(0).integer(0); }
   void insert(std::int64_t id) { db_->execute("INSERT INTO items (id, name) VALUES ($1, $2)", {id, std::string("n")}); }
+  void deferred_insert(std::int64_t id) {
+    db_->execute_deferred("INSERT INTO items (id, name) VALUES ($1, $2)", {id, std::string("d")});
+  }
 
   static inline cli::PrivatePostgres* server_ = nullptr;
   static inline std::string problem_;
@@ -126,6 +129,87 @@ TEST_F(PostgresTest, AFailedStatementWithoutASavepointFailsTheWholeTransaction) 
   EXPECT_EQ(count(), 0);
   insert(3);  // the connection is usable again
   EXPECT_EQ(count(), 1);
+}
+
+TEST_F(PostgresTest, DeferredWritesGoWithTheCommitEvenWhenNothingElseWasSent) {
+  {
+    Transaction transaction(*db_);
+    deferred_insert(1);
+    deferred_insert(2);  // the same statement again while its PREPARE still waits: prepared once
+    transaction.commit();
+  }
+  EXPECT_EQ(count(), 2);
+  {
+    Transaction transaction(*db_);
+    insert(3);
+    deferred_insert(4);
+    transaction.commit();
+  }
+  EXPECT_EQ(count(), 4);
+  deferred_insert(5);  // outside a transaction: at once
+  EXPECT_EQ(count(), 5);
+}
+
+TEST_F(PostgresTest, ADeferredWriteIsSentWithTheNextStatementAndItsFailureIsNotThatStatements) {
+  insert(1);
+  {
+    Transaction transaction(*db_);
+    EXPECT_NO_THROW(deferred_insert(1)) << "not sent yet: nothing to fail";
+    try {
+      insert(2);
+      ADD_FAILURE() << "the deferred write's failure did not surface with the next statement";
+    } catch (const ConstraintViolation& e) {
+      ADD_FAILURE() << "a deferred write's failure read as the next statement's own: " << e.what();
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find("deferred"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(count(), 1) << "the transaction failed as a whole";
+  deferred_insert(2);
+  EXPECT_EQ(count(), 2) << "the connection, and the statement prepared in the failed pipeline, serve again";
+}
+
+TEST_F(PostgresTest, ASavepointRolledBackTakesItsDeferredWritesAndKeepsTheEnclosingOnes) {
+  {
+    Transaction outer(*db_);
+    deferred_insert(1);
+    {
+      Transaction unsent(*db_);  // its SAVEPOINT still waits with the writes when it rolls back
+      deferred_insert(2);
+    }
+    {
+      Transaction sent(*db_);
+      EXPECT_EQ(count(), 1) << "the outer write and the SAVEPOINT went with this read, which sees the write";
+      deferred_insert(3);
+      {
+        Transaction inner(*db_);
+        EXPECT_EQ(count(), 2) << "write 3 went with this read";
+        deferred_insert(4);
+      }  // its ROLLBACK TO waits, and must still go when `sent` rolls back to its own savepoint
+    }
+    insert(5);
+    outer.commit();
+  }
+  auto ids = db_->query("SELECT id FROM items ORDER BY id");
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0].integer(0), 1);
+  EXPECT_EQ(ids[1].integer(0), 5);
+}
+
+TEST_F(PostgresTest, ADeferredWriteFailingUnderASavepointFailsThatSavepointAloneAtItsRelease) {
+  insert(1);
+  {
+    Transaction outer(*db_);
+    insert(2);
+    {
+      Transaction inner(*db_);
+      deferred_insert(1);
+      EXPECT_THROW(inner.commit(), StoreError) << "released with its writes, which answer there";
+    }
+    insert(3);
+    outer.commit();
+  }
+  EXPECT_EQ(count(), 3);
 }
 
 TEST_F(PostgresTest, ATransactionThatWroteNothingCommitsAndRollsBack) {

@@ -60,12 +60,12 @@ http::Awaitable PaymentsHandler::void_charge(http::Request& request) {
 
 http::Response PaymentsHandler::record(const contracts::PaymentRequest& wanted, contracts::PaymentState payment,
                                        const std::string& trace_id) {
-  // Runs inside the commit group's transaction: the payment and its event commit together.
-  if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) return repeated(*stored, wanted);
+  // Runs inside the commit group's transaction: the payment and its event commit together. The
+  // insert is the repeat check: it stores nothing when the reservation has a payment already.
   auto now = std::chrono::system_clock::now();
   bool pending = payment.status == status::pending;
   auto inserted = payments_.insert_first(payment, pending ? iso_utc(now + options_.processor_hang) : std::string{});
-  if (!inserted) {  // another process of payment recorded this reservation's payment first
+  if (!inserted) {  // recorded first by an earlier call, or by another process of payment
     if (auto stored = payments_.find_by_rsv(wanted.rsv_id)) return repeated(*stored, wanted);
     throw store::StoreError("payment of reservation " + std::to_string(wanted.rsv_id) + " vanished");
   }

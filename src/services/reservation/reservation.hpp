@@ -21,6 +21,7 @@ struct Screening {
   std::int64_t rows = 0;
   std::int64_t cols = 0;
   std::int64_t price = 0;
+  bool movie_deleted = false;  // as the movie service's events last told
 };
 
 // Most seats one reservation may take (a group booking, not a whole hall).

@@ -82,10 +82,14 @@ constexpr std::string_view kUpsertMovie =
     "INSERT INTO movies (movie_id, deleted) VALUES ($1, $2) ON CONFLICT (movie_id) DO UPDATE SET deleted = excluded.deleted";
 constexpr std::string_view kMovieExists = "SELECT 1 FROM movies WHERE movie_id = $1 AND deleted = 0";
 constexpr std::string_view kMovieDeleted = "SELECT 1 FROM movies WHERE movie_id = $1 AND deleted = 1";
+// A screening with whether its movie was deleted, in one read (the reserve path asks both).
 constexpr std::string_view kFindScreening =
-    "SELECT screening_id, movie_id, starts_at, seat_rows, seat_cols, price FROM screenings WHERE screening_id = $1";
+    "SELECT screening_id, movie_id, starts_at, seat_rows, seat_cols, price, "
+    "(SELECT count(*) FROM movies m WHERE m.movie_id = s.movie_id AND m.deleted = 1) "
+    "FROM screenings s WHERE screening_id = $1";
+// Asked only for a movie known not deleted (movie_exists): its screenings' movie_deleted is false.
 constexpr std::string_view kNextScreening =
-    "SELECT screening_id, movie_id, starts_at, seat_rows, seat_cols, price FROM screenings s "
+    "SELECT screening_id, movie_id, starts_at, seat_rows, seat_cols, price, 0 FROM screenings s "
     "WHERE movie_id = $1 AND starts_at > $2 "
     "AND (SELECT count(*) FROM seat_holds h WHERE h.screening_id = s.screening_id) < seat_rows * seat_cols "
     "ORDER BY starts_at, screening_id LIMIT 1";
@@ -122,7 +126,8 @@ constexpr std::string_view kCountActive =
     "SELECT count(*) FROM reservations WHERE customer_id = $1 AND status IN ('reqReserve', 'reserved', 'reqCancel')";
 
 Screening screening_from_row(const store::Row& row) {
-  return Screening{row.integer(0), row.integer(1), row.text(2), row.integer(3), row.integer(4), row.integer(5)};
+  return Screening{row.integer(0), row.integer(1), row.text(2), row.integer(3), row.integer(4), row.integer(5),
+                   row.integer(6) != 0};
 }
 
 Reservation reservation_from_row(const store::Row& row) {

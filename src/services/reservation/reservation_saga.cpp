@@ -116,7 +116,7 @@ std::variant<Screening, Refusal> ReservationSaga::choose_screening(const Reserva
   if (request.screening_id) {
     screening = reservations_.find_screening(*request.screening_id);
     if (!screening) return refusal(404, "not_found", "screening " + std::to_string(*request.screening_id) + " is unknown");
-    if (reservations_.movie_deleted(screening->movie_id))
+    if (screening->movie_deleted)
       return refusal(404, "not_found", "the movie of screening " + std::to_string(screening->id) + " was deleted");
   } else {
     if (!reservations_.movie_exists(*request.movie_id))
@@ -158,21 +158,20 @@ Reservation ReservationSaga::settle(const Reservation& pending, const PaymentOut
   using Kind = PaymentOutcome::Kind;
   if (outcome.kind == Kind::unknown || outcome.kind == Kind::pending) return pending;
   store::Transaction transaction(db_);
-  auto current = reservations_.find(pending.id);
-  // Settled already (by recovery or a concurrent retry): the first settlement stands.
-  if (!current || current->status != status::requested) return current.value_or(pending);
+  // `pending` is the row as this request stored it. It is not read again: the update below holds
+  // only while the row's version is still pending's.
   Reservation next;
   if (outcome.kind == Kind::approved) {
-    next = confirm(*current, outcome.payment.pay_id);
+    next = confirm(pending, outcome.payment.pay_id);
   } else {
     auto reason = outcome.kind == Kind::declined ? outcome.payment.reason : "payment_unavailable";
-    next = reject(*current, reason.empty() ? "declined" : reason);
+    next = reject(pending, reason.empty() ? "declined" : reason);
   }
-  // Another process (recovery, or a retry served elsewhere) settled it since it was read: its
-  // settlement stands, and this one writes and emits nothing.
-  if (!reservations_.update(next)) return reservations_.find(pending.id).value_or(next);
+  // Settled already (by recovery, or a retry served elsewhere): the first settlement stands, and
+  // this one writes and emits nothing.
+  if (!reservations_.update(next)) return reservations_.find(pending.id).value_or(pending);
   if (next.status == status::rejected) reservations_.release_seats(next.id);
-  emit("ReservationCreated", *current, origin);
+  emit("ReservationCreated", pending, origin);
   emit(next.status == status::reserved ? "ReservationConfirmed" : "ReservationRejected", next, origin);
   // Paid while its movie was being deleted: it is cancelled and refunded like the movie's others.
   if (next.status == status::reserved && reservations_.movie_deleted(next.movie_id))
