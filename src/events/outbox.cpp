@@ -13,7 +13,8 @@ constexpr std::string_view kBacklog = "SELECT count(*) FROM outbox";
 // Nothing reads the insert's answer: on a database server it goes with the transaction's next
 // statement or its commit, instead of a round trip of its own.
 void Outbox::append(const Event& event, const std::string& topic) {
-  db_.execute_deferred(kAppendToOutbox, {topic, event.event_id, event.event_type, event.key, event.payload, event.traceparent});
+  db_.execute_deferred(kAppendToOutbox,
+                       {topic, event.event_id, event.event_type, event.key, event.payload, event.traceparent});
 }
 
 std::vector<OutboxRow> Outbox::oldest(std::int64_t limit) const {
