@@ -4,7 +4,7 @@
 // threads (the outbox relay, event consumers, checkpoints: work nobody's request waits on) also run
 // at a lower CPU priority: on cores shared with the request path they give way to it when both
 // want a core, and lose nothing when the cores are idle. How much lower is one process-wide
-// setting (`service.background_nice`), set once at start before any such thread exists.
+// setting (`cpu.background_nice`), set once at start before any such thread exists.
 #include <string_view>
 
 namespace cinema {

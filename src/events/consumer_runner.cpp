@@ -7,8 +7,8 @@
 #include "core/crash_point.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "store/database.hpp"
 #include "core/thread_role.hpp"
+#include "store/database.hpp"
 
 namespace cinema::events {
 namespace {

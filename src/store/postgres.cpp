@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "store/postgres_database.hpp"
 #include "core/thread_role.hpp"
+#include "store/postgres_database.hpp"
 
 namespace cinema::store {
 namespace postgres {

@@ -3,7 +3,9 @@
 // into the store's exceptions.
 #include <algorithm>
 #include <memory>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/postgres_database.hpp"
@@ -55,6 +57,13 @@ Result PostgresDatabase::run(std::string_view sql, std::initializer_list<Value> 
 namespace {
 std::string statement_text(std::string_view sql) {
   return is_schema_statement(sql) ? postgres_schema(sql) : std::string(sql);
+}
+
+// A statement whose PREPARE among `steps` did not succeed (failed, skipped after a failure, or
+// dropped unsent) is not prepared on the session.
+void forget_unprepared(std::unordered_map<std::string, std::string>& prepared, std::span<const Step> steps) {
+  for (const auto& step : steps)
+    if (step.kind == Step::prepare && !step.done) prepared.erase(step.origin);
 }
 }  // namespace
 
@@ -122,17 +131,17 @@ std::vector<Step> PostgresDatabase::take_deferred(Connected& session) {
 }
 
 void PostgresDatabase::drop_deferred(Connected& session, std::size_t first) {
-  for (auto i = first; i < session.deferred.size(); ++i)
-    if (session.deferred[i].kind == Step::prepare) session.prepared.erase(session.deferred[i].origin);
-  session.deferred.resize(std::min(first, session.deferred.size()));
+  auto& deferred = session.deferred;
+  first = std::min(first, deferred.size());
+  forget_unprepared(session.prepared, std::span<const Step>(deferred).subspan(first));
+  deferred.resize(first);
 }
 
 void PostgresDatabase::drop_deferred_writes(Connected& session) {
   auto& deferred = session.deferred;
-  for (const auto& step : deferred)
-    if (step.deferred_write && step.kind == Step::prepare) session.prepared.erase(step.origin);
-  deferred.erase(std::remove_if(deferred.begin(), deferred.end(), [](const Step& step) { return step.deferred_write; }),
-                 deferred.end());
+  auto writes = std::stable_partition(deferred.begin(), deferred.end(),
+                                      [](const Step& step) { return !step.deferred_write; });
+  drop_deferred(session, static_cast<std::size_t>(writes - deferred.begin()));
 }
 
 void PostgresDatabase::flush(Connected& session) {
@@ -145,14 +154,10 @@ void PostgresDatabase::flush(Connected& session) {
 // Sends every step, then one Sync, and reads each step's result: the first failure is thrown once
 // the pipeline is read to its end (the steps after it were skipped by the server).
 Result PostgresDatabase::pipelined(Connected& session, PGconn* conn, std::vector<Step>& steps) {
-  // A statement whose PREPARE did not succeed (failed, or skipped after a failure) is not prepared.
-  struct ForgetUnprepared {
+  struct ForgetUnprepared {  // however the pipeline ends
     Connected& session;
     const std::vector<Step>& steps;
-    ~ForgetUnprepared() {
-      for (const auto& step : steps)
-        if (step.kind == Step::prepare && !step.done) session.prepared.erase(step.origin);
-    }
+    ~ForgetUnprepared() { forget_unprepared(session.prepared, steps); }
   } forget{session, steps};
   std::string_view origin = steps.back().origin;
   if (!PQenterPipelineMode(conn)) fail(session, nullptr, origin);

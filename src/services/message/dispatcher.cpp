@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "services/message/message_json.hpp"
 #include "core/thread_role.hpp"
+#include "services/message/message_json.hpp"
 
 namespace cinema::message {
 namespace {
