@@ -81,7 +81,6 @@ constexpr std::string_view kUpsertScreening =
 constexpr std::string_view kUpsertMovie =
     "INSERT INTO movies (movie_id, deleted) VALUES ($1, $2) ON CONFLICT (movie_id) DO UPDATE SET deleted = excluded.deleted";
 constexpr std::string_view kMovieExists = "SELECT 1 FROM movies WHERE movie_id = $1 AND deleted = 0";
-constexpr std::string_view kMovieDeleted = "SELECT 1 FROM movies WHERE movie_id = $1 AND deleted = 1";
 // A screening with whether its movie was deleted, in one read (the reserve path asks both).
 constexpr std::string_view kFindScreening =
     "SELECT screening_id, movie_id, starts_at, seat_rows, seat_cols, price, "
@@ -98,8 +97,20 @@ constexpr std::string_view kInsert =
     "INSERT INTO reservations (movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version, "
     "created_at) VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9) RETURNING rsv_id";
 constexpr std::string_view kHoldSeat = "INSERT INTO seat_holds (screening_id, seat, rsv_id) VALUES ($1, $2, $3)";
+// The reservation and its seat holds in one statement ($10: the seats to hold, a JSON array in the
+// order to take them), for PostgreSQL, where each statement is a round trip to the server; a seat
+// someone holds fails the whole statement, as kHoldSeat would. SQLite, in the process, has no
+// data-modifying WITH and no round trip to save.
+constexpr std::string_view kInsertHolding =
+    "WITH r AS (INSERT INTO reservations (movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, "
+    "version, created_at) VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9) RETURNING rsv_id), "
+    "h AS (INSERT INTO seat_holds (screening_id, seat, rsv_id) SELECT $2, s.seat, r.rsv_id "
+    "FROM r, jsonb_array_elements_text($10::jsonb) WITH ORDINALITY AS s(seat, n) ORDER BY s.n) "
+    "SELECT rsv_id FROM r";
+// Says too whether the reservation's movie is deleted: a settlement asks, in the same round trip.
 constexpr std::string_view kUpdate =
-    "UPDATE reservations SET status = $2, pay_id = $3, reason = $4, version = $5 WHERE rsv_id = $1 AND version = $6";
+    "UPDATE reservations SET status = $2, pay_id = $3, reason = $4, version = $5 WHERE rsv_id = $1 AND version = $6 "
+    "RETURNING (SELECT count(*) FROM movies m WHERE m.movie_id = reservations.movie_id AND m.deleted = 1)";
 constexpr std::string_view kFindKey =
     "SELECT fingerprint, rsv_id, answer_status, answer_body, created_at FROM idempotency_keys "
     "WHERE customer_id = $1 AND idem_key = $2";
@@ -122,12 +133,20 @@ constexpr std::string_view kReleaseSeats = "DELETE FROM seat_holds WHERE rsv_id 
 constexpr std::string_view kSelect =
     "SELECT rsv_id, movie_id, screening_id, customer_id, status, pay_id, amount, seats, reason, version "
     "FROM reservations ";
-constexpr std::string_view kCountActive =
-    "SELECT count(*) FROM reservations WHERE customer_id = $1 AND status IN ('reqReserve', 'reserved', 'reqCancel')";
+// Always one row: the count, then the screening's columns as kFindScreening has them, NULL when
+// there is no screening $2.
+constexpr std::string_view kHoldContext =
+    "SELECT (SELECT count(*) FROM reservations WHERE customer_id = $1 "
+    "AND status IN ('reqReserve', 'reserved', 'reqCancel')), "
+    "s.screening_id, s.movie_id, s.starts_at, s.seat_rows, s.seat_cols, s.price, "
+    "(SELECT count(*) FROM movies m WHERE m.movie_id = s.movie_id AND m.deleted = 1) "
+    "FROM (SELECT 1) one LEFT JOIN screenings s ON s.screening_id = $2";
 
-Screening screening_from_row(const store::Row& row) {
-  return Screening{row.integer(0), row.integer(1), row.text(2), row.integer(3), row.integer(4), row.integer(5),
-                   row.integer(6) != 0};
+// The screening in the row's columns from `first` on (kFindScreening's order).
+Screening screening_from_row(const store::Row& row, std::size_t first = 0) {
+  return Screening{row.integer(first),     row.integer(first + 1), row.text(first + 2),
+                   row.integer(first + 3), row.integer(first + 4), row.integer(first + 5),
+                   row.integer(first + 6) != 0};
 }
 
 Reservation reservation_from_row(const store::Row& row) {
@@ -166,9 +185,6 @@ void ReservationRepository::set_movie_known(std::int64_t movie_id, bool deleted)
 
 bool ReservationRepository::movie_exists(std::int64_t movie_id) const { return !db_.query(kMovieExists, {movie_id}).empty(); }
 
-bool ReservationRepository::movie_deleted(std::int64_t movie_id) const {
-  return !db_.query(kMovieDeleted, {movie_id}).empty();
-}
 
 std::optional<Screening> ReservationRepository::find_screening(std::int64_t id) const {
   auto rows = db_.query(kFindScreening, {id});
@@ -190,21 +206,34 @@ std::set<std::string> ReservationRepository::taken_seats(std::int64_t screening_
 }
 
 Reservation ReservationRepository::insert(const Reservation& r, const std::string& created_at) {
-  auto rows = db_.query(kInsert, {r.movie_id, r.screening_id, r.customer_id, r.status, r.amount,
-                                  nlohmann::json(r.seats).dump(), r.reason, r.version, created_at});
-  Reservation stored = r;
-  stored.id = rows.at(0).integer(0);
-  // In one order everywhere, so that two reservations of overlapping seats made by two processes
-  // at once wait for each other instead of deadlocking.
+  // Seats are held in one order everywhere, so that two reservations of overlapping seats made by
+  // two processes at once wait for each other instead of deadlocking.
   auto seats = r.seats;
   std::sort(seats.begin(), seats.end());
+  Reservation stored = r;
+  if (db_.backend() == "postgres") {
+    stored.id = db_.query(kInsertHolding, {r.movie_id, r.screening_id, r.customer_id, r.status, r.amount,
+                                           nlohmann::json(r.seats).dump(), r.reason, r.version, created_at,
+                                           nlohmann::json(seats).dump()})
+                    .at(0)
+                    .integer(0);
+    return stored;
+  }
+  stored.id = db_.query(kInsert, {r.movie_id, r.screening_id, r.customer_id, r.status, r.amount,
+                                  nlohmann::json(r.seats).dump(), r.reason, r.version, created_at})
+                  .at(0)
+                  .integer(0);
   for (const auto& seat : seats) db_.execute(kHoldSeat, {r.screening_id, seat, stored.id});
   return stored;
 }
 
-bool ReservationRepository::update(const Reservation& r) {
+bool ReservationRepository::update(const Reservation& r) { return update_reading_movie_deleted(r).has_value(); }
+
+std::optional<bool> ReservationRepository::update_reading_movie_deleted(const Reservation& r) {
   store::Value pay_id = r.pay_id ? store::Value(*r.pay_id) : store::Value(nullptr);
-  return db_.execute(kUpdate, {r.id, r.status, pay_id, r.reason, r.version, r.version - 1}) == 1;
+  auto rows = db_.query(kUpdate, {r.id, r.status, pay_id, r.reason, r.version, r.version - 1});
+  if (rows.empty()) return std::nullopt;
+  return rows.front().integer(0) != 0;
 }
 
 std::optional<IdempotencyRecord> ReservationRepository::find_key(const IdempotencyScope& scope) const {
@@ -264,8 +293,14 @@ std::vector<Reservation> ReservationRepository::list(const std::optional<std::st
   return reservations_from(db_.query(query("ORDER BY rsv_id LIMIT $1 OFFSET $2"), {limit, offset}));
 }
 
-std::int64_t ReservationRepository::count_active(const std::string& customer_id) const {
-  return db_.query(kCountActive, {customer_id}).at(0).integer(0);
+HoldContext ReservationRepository::hold_context(const std::string& customer_id,
+                                               std::optional<std::int64_t> screening_id) const {
+  store::Value screening = screening_id ? store::Value(*screening_id) : store::Value(nullptr);
+  auto rows = db_.query(kHoldContext, {customer_id, screening});
+  const auto& row = rows.at(0);
+  HoldContext context{row.integer(0), std::nullopt};
+  if (!row.is_null(1)) context.screening = screening_from_row(row, 1);
+  return context;
 }
 
 std::vector<Reservation> ReservationRepository::unsettled(const std::string& before_iso) const {

@@ -31,6 +31,13 @@ struct IdempotencyRecord {
   std::string created_at;
 };
 
+// What a hold checks before it takes seats, read at once: how many active reservations the
+// customer has, and the screening asked for (absent when none was, or it is unknown).
+struct HoldContext {
+  std::int64_t active_reservations = 0;
+  std::optional<Screening> screening;
+};
+
 class ReservationRepository {
  public:
   explicit ReservationRepository(store::Database& db) : db_(db) {}
@@ -39,7 +46,6 @@ class ReservationRepository {
   void upsert_screening(const Screening& screening);
   void set_movie_known(std::int64_t movie_id, bool deleted);
   [[nodiscard]] bool movie_exists(std::int64_t movie_id) const;
-  [[nodiscard]] bool movie_deleted(std::int64_t movie_id) const;
   [[nodiscard]] std::optional<Screening> find_screening(std::int64_t id) const;
   // The earliest screening of the movie starting after `now_iso` that has a free seat.
   [[nodiscard]] std::optional<Screening> next_screening_with_free_seat(std::int64_t movie_id,
@@ -52,6 +58,9 @@ class ReservationRepository {
   // Stores the reservation's next state if the stored one is still the state it came from (its
   // version minus one); false when another process changed it first, and nothing is written.
   [[nodiscard]] bool update(const Reservation& reservation);
+  // update() that also says, in the same statement, whether the reservation's movie is deleted;
+  // nothing when it stored nothing (update() false).
+  [[nodiscard]] std::optional<bool> update_reading_movie_deleted(const Reservation& reservation);
   void release_seats(std::int64_t reservation_id);
   // Claims a reservation still in reqReserve for recovery until `until_iso`, unless another claim
   // runs at `now_iso`; false: not this process's to recover now.
@@ -76,7 +85,9 @@ class ReservationRepository {
   std::int64_t expire_keys(const std::string& before_iso);
   [[nodiscard]] std::vector<Reservation> list(const std::optional<std::string>& customer_id, std::int64_t limit,
                                               std::int64_t offset) const;
-  [[nodiscard]] std::int64_t count_active(const std::string& customer_id) const;
+  // One statement, one round trip to a database server, for the hold's two first questions.
+  [[nodiscard]] HoldContext hold_context(const std::string& customer_id,
+                                         std::optional<std::int64_t> screening_id) const;
   // Reservations left in reqReserve (e.g. by a crash) created before `before_iso`.
   [[nodiscard]] std::vector<Reservation> unsettled(const std::string& before_iso) const;
 

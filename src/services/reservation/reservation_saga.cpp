@@ -52,11 +52,12 @@ std::variant<Reservation, Refusal, Replay> ReservationSaga::start(const Reservat
       return std::get<Refusal>(*known);
     }
   auto customer = request.customer_id.empty() ? guest_id : request.customer_id;
-  if (reservations_.count_active(customer) >= rules_.max_per_person)
+  auto context = reservations_.hold_context(customer, request.screening_id);
+  if (context.active_reservations >= rules_.max_per_person)
     return refusal(409, "limit_reached", "customer '" + customer + "' already holds " +
                                              std::to_string(rules_.max_per_person) +
                                              " reservations (MAX_RESERVATION_PER_PERSON)");
-  auto screening = choose_screening(request, now_iso);
+  auto screening = choose_screening(request, std::move(context.screening), now_iso);
   if (auto* refused = std::get_if<Refusal>(&screening)) return *refused;
   auto seats = choose_seats(request, std::get<Screening>(screening));
   if (auto* refused = std::get_if<Refusal>(&seats)) return *refused;
@@ -111,10 +112,9 @@ std::optional<std::variant<Refusal, Replay>> ReservationSaga::replay_of(const Id
 }
 
 std::variant<Screening, Refusal> ReservationSaga::choose_screening(const ReservationRequest& request,
+                                                                   std::optional<Screening> screening,
                                                                    const std::string& now_iso) {
-  std::optional<Screening> screening;
   if (request.screening_id) {
-    screening = reservations_.find_screening(*request.screening_id);
     if (!screening) return refusal(404, "not_found", "screening " + std::to_string(*request.screening_id) + " is unknown");
     if (screening->movie_deleted)
       return refusal(404, "not_found", "the movie of screening " + std::to_string(screening->id) + " was deleted");
@@ -169,12 +169,13 @@ Reservation ReservationSaga::settle(const Reservation& pending, const PaymentOut
   }
   // Settled already (by recovery, or a retry served elsewhere): the first settlement stands, and
   // this one writes and emits nothing.
-  if (!reservations_.update(next)) return reservations_.find(pending.id).value_or(pending);
+  auto movie_deleted = reservations_.update_reading_movie_deleted(next);
+  if (!movie_deleted) return reservations_.find(pending.id).value_or(pending);
   if (next.status == status::rejected) reservations_.release_seats(next.id);
   emit("ReservationCreated", pending, origin);
   emit(next.status == status::reserved ? "ReservationConfirmed" : "ReservationRejected", next, origin);
   // Paid while its movie was being deleted: it is cancelled and refunded like the movie's others.
-  if (next.status == status::reserved && reservations_.movie_deleted(next.movie_id))
+  if (next.status == status::reserved && *movie_deleted)
     system_cancel(next, "movie_deleted", origin);
   transaction.commit();
   events_.published();

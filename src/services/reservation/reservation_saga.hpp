@@ -77,7 +77,10 @@ class ReservationSaga {
   std::int64_t expire_keys(std::chrono::system_clock::time_point now);
 
  private:
-  std::variant<Screening, Refusal> choose_screening(const ReservationRequest& request, const std::string& now_iso);
+  // `screening`: the one request.screening_id names, as read with the customer's count (absent:
+  // unknown); without a screening id, the movie's next one with a free seat is looked up.
+  std::variant<Screening, Refusal> choose_screening(const ReservationRequest& request,
+                                                    std::optional<Screening> screening, const std::string& now_iso);
   std::variant<std::vector<std::string>, Refusal> choose_seats(const ReservationRequest& request,
                                                                const Screening& screening);
   std::optional<std::variant<Refusal, Replay>> replay_of(const IdempotencyScope& scope, const std::string& fingerprint,
