@@ -113,9 +113,10 @@ SettingGroup reservation_settings() {
            "How long the opened breaker turns reservations away before one probe call; doubled after each "
            "failed probe, back to this after a successful one.",
            1, 3'600'000},
-          {"reservation.breaker_open_ms", T::integer, "5000",
-           "Longest the open breaker turns reservations away before a probe (cap of the doubling).", 1,
-           3'600'000},
+          {"reservation.breaker_open_ms", T::integer, "500",
+           "Longest the open breaker turns reservations away before a probe (cap of the doubling): about "
+           "the longest reservations still fail after payment is back. A probe is one call.",
+           1, 3'600'000},
           {"reservation.max_in_flight", T::integer, "256",
            "Payment calls in flight at once; more are turned away with 503 (bulkhead).", 1, 100'000},
           {"reservation.settle_after_ms", T::integer, "10000",
