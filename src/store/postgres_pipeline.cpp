@@ -28,7 +28,11 @@ void PostgresDatabase::fail(Connected& session, const PGresult* result, std::str
   }
   // 08: connection exception; 57P0x: the server is shutting down or restarting; 53: out of
   // resources; 40001/40P01: serialization failure, deadlock (a retry may succeed).
-  bool lost = PQstatus(conn) != CONNECTION_OK;
+  // The session is lost, too, when a pipeline's end never came back (`broken`, set by the caller),
+  // or the server's error is FATAL, whatever its code or with none: a server shutting down
+  // ("terminating connection due to administrator command") ends a pipeline's COMMIT so, before
+  // libpq has seen the socket close. Seen as a 500 in the restart test; it is a 503.
+  bool lost = session.broken || PQstatus(conn) != CONNECTION_OK || message.starts_with("FATAL");
   if (!lost && (code == "40001" || code == "40P01")) throw StoreConflict(text);
   if (!lost && code == "53100") throw StorageFull(text);  // disk_full
   if (lost || code.starts_with("08") || code.starts_with("57P") || code.starts_with("53")) {

@@ -237,6 +237,43 @@ TEST_F(PostgresTest, AReadSnapshotSeesOneStateWhileAnotherThreadCommits) {
   EXPECT_EQ(count(), 1) << "the snapshot's second read sees the state of its first";
 }
 
+// As a restart of the server (`pg_ctl restart -m fast`) ends every session: the COMMIT of a
+// transaction whose session was ended is "unavailable" (503, retry), never a plain error (500), and
+// the next call works on a new session.
+TEST_F(PostgresTest, ACommitOnASessionTheServerEndedIsUnavailableAndTheNextCallReconnects) {
+  auto killer = open_postgres(server_->url("store_test"), {.pool_threads = 1});
+  for (int round = 0; round < 20; ++round) {
+    auto pid = db_->query("SELECT pg_backend_pid()").at(0).integer(0);
+    {
+      Transaction transaction(*db_);
+      insert(100 + round);
+      deferred_insert(200 + round);  // goes with the COMMIT, as the outbox's rows do
+      // Ended before the COMMIT is sent in even rounds, while its pipeline runs in odd ones.
+      if (round % 2 == 1) db_->execute_deferred("SELECT pg_sleep(0.05)");
+      auto ended = std::async(std::launch::async, [&, round] {
+        if (round % 2 == 1) std::this_thread::sleep_for(20ms);
+        killer->query("SELECT pg_terminate_backend($1::int)", {pid});
+      });
+      if (round % 2 == 0) ended.get();
+      try {
+        transaction.commit();
+        ADD_FAILURE() << "round " << round << ": a COMMIT on an ended session succeeded";
+      } catch (const StoreUnavailable&) {
+      } catch (const StoreError& e) {
+        ADD_FAILURE() << "round " << round << ": not 'unavailable': " << e.what();
+      }
+      if (ended.valid()) ended.get();
+    }
+    for (auto deadline = std::chrono::steady_clock::now() + 5s;;) try {
+        EXPECT_EQ(count(), 0) << "nothing of the ended transaction was committed";
+        break;
+      } catch (const StoreUnavailable&) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "never reconnected";
+        std::this_thread::sleep_for(20ms);
+      }
+  }
+}
+
 TEST_F(PostgresTest, OnlyOneConnectionLeadsARoleUntilItsThreadsConnectionEnds) {
   EXPECT_TRUE(db_->try_lead("relay"));
   EXPECT_TRUE(db_->try_lead("relay")) << "asking again while leading";
