@@ -185,7 +185,6 @@ void ReservationRepository::set_movie_known(std::int64_t movie_id, bool deleted)
 
 bool ReservationRepository::movie_exists(std::int64_t movie_id) const { return !db_.query(kMovieExists, {movie_id}).empty(); }
 
-
 std::optional<Screening> ReservationRepository::find_screening(std::int64_t id) const {
   auto rows = db_.query(kFindScreening, {id});
   if (rows.empty()) return std::nullopt;
