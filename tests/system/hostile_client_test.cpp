@@ -245,6 +245,32 @@ TEST_F(HostileClient, APausedPaymentNeverLeavesAChargeOnARejectedReservation) {
   }
 }
 
+TEST_F(HostileClient, AReplayAfterPaymentPendingNamesThatReservationEvenWhenPaymentNeverGotTheCharge) {
+  // Seen in CI: the first answer named reservation N ("payment pending"); payment died holding the
+  // charge unread, recovery voided N, another customer took the seat, and the replay under the
+  // same key started afresh and got 409 seat_taken. The key is bound to N: the replay is N's outcome.
+  ScopedEnvironment env{{"RESERVATION_PAYMENT_TIMEOUT_MS", "300"},
+                        {"RESERVATION_SETTLE_AFTER_MS", "200"},
+                        {"RESERVATION_RECOVERY_INTERVAL_MS", "100"}};
+  start();
+  auto [movie, id] = screening();
+  auto payment = pid_of("payment");
+  ASSERT_GT(payment, 0) << cinema_->output();
+  ::kill(payment, SIGSTOP);
+  auto first = reserve(id, {"A1"}, "kim", "key-1");
+  ASSERT_EQ(first.status, 503) << first.body;
+  ASSERT_EQ(body(first)["error"], "payment_pending");
+  auto rsv_id = body(first)["rsvId"].get<std::int64_t>();
+  ::kill(payment, SIGKILL);  // the charge dies unread; cinema up starts payment again
+  ASSERT_TRUE(eventually([&] { return reservation(rsv_id)["status"] == "rejected"; }, 30s));
+  ASSERT_EQ(reservation(rsv_id)["reason"], "not_received");
+  ASSERT_TRUE(eventually([&] { return reserve(id, {"A1"}, "lee").status == 201; })) << "the seat was freed";
+  auto replay = reserve(id, {"a1"}, "kim", "key-1");
+  EXPECT_EQ(replay.status, 402) << replay.body;
+  EXPECT_EQ(body(replay)["rsvId"], rsv_id) << replay.body;
+  EXPECT_EQ(replay.headers.get("Idempotent-Replayed").value_or(""), "true");
+}
+
 TEST_F(HostileClient, PricesAndAmountsStayWithinTheBoundsOfMoney) {
   start();
   auto movie = body(call("POST", "/movies", {{"desc", "priceless"}}))["movieId"].get<std::int64_t>();

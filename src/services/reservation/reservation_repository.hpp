@@ -26,7 +26,10 @@ struct IdempotencyScope {
 struct IdempotencyRecord {
   std::string fingerprint;
   std::int64_t rsv_id = 0;
-  std::optional<std::int64_t> answer_status;  // absent while the first request is in flight
+  // Absent while the first request is in flight, or when its answer named no reservation (the
+  // service failed before it could answer). A 5xx is an undecided answer that named the
+  // reservation ("payment pending"): its replays answer with the reservation's outcome.
+  std::optional<std::int64_t> answer_status;
   std::string answer_body;
   std::string created_at;
 };

@@ -88,9 +88,10 @@ http::Awaitable ReservationsHandler::create(http::Request& request) {
     auto answer = outcome.definitive() ? reservation_response(settled, 201) : undecided_response(settled, outcome);
     if (!scope.key.empty()) {
       // Nothing was charged: a retry under the same key starts afresh. A decided answer is kept
-      // for replays; an undecided one is replaced by the outcome once recovery settled it.
+      // for replays. An undecided one (5xx) is kept too, as the mark that the caller was told
+      // this reservation: its replays answer with the outcome once recovery settled it.
       if (outcome.kind == PaymentOutcome::Kind::unavailable) reservations_.forget_key(scope);
-      else if (settled.status != status::requested) reservations_.remember_answer(scope, answer.status, answer.body);
+      else reservations_.remember_answer(scope, answer.status, answer.body);
     }
     return answer;
   });

@@ -128,6 +128,21 @@ TEST_F(ReservationSagaTest, ARetryAfterRecoveryVoidedAnUnchargedFirstTryStartsAf
   EXPECT_EQ(reservations_->taken_seats(7).size(), 1u);
 }
 
+TEST_F(ReservationSagaTest, ARetryAfterAPendingAnswerReplaysItsReservationEvenWhenVoided) {
+  // The first answer named the reservation ("payment pending, see GET /reservations/N"): the key
+  // is bound to it, and a replay answers with its outcome, not a new reservation.
+  auto first = std::get<Reservation>(start({"A1"}, "kim", "key-1"));
+  reservations_->remember_answer({"kim", "key-1"}, 503, R"({"error":"payment_pending"})");
+  contracts::PaymentState voided;
+  voided.reason = std::string(contracts::kNotReceived);
+  saga_->settle(first, {PaymentOutcome::Kind::declined, voided, {}, {}}, {});
+  auto retry = start({"A1"}, "kim", "key-1");
+  ASSERT_TRUE(std::holds_alternative<Replay>(retry));
+  EXPECT_EQ(std::get<Replay>(retry).reservation.id, first.id);
+  EXPECT_FALSE(std::get<Replay>(retry).status) << "the pending answer is not repeated once settled";
+  EXPECT_EQ(std::get<Replay>(retry).reservation.status, status::rejected);
+}
+
 TEST_F(ReservationSagaTest, ARetryOfARealDeclineReplaysIt) {
   auto first = std::get<Reservation>(start({"A1"}, "kim", "key-1"));
   contracts::PaymentState declined;
