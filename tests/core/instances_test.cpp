@@ -3,8 +3,10 @@
 // only when that is safe.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <future>
+#include <optional>
 #include <thread>
 #include <tuple>
 
@@ -50,6 +52,40 @@ class Instance {
   TestServer server_;
 };
 
+// An instance that reads each request and hangs up without an answer: it may have acted on it.
+class HangingUp {
+ public:
+  HangingUp() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}), thread_([this] { serve(); }) {}
+  ~HangingUp() {
+    stopping_ = true;
+    boost::system::error_code ignored;
+    asio::ip::tcp::socket wake(io_);
+    wake.connect(acceptor_.local_endpoint(), ignored);
+    thread_.join();
+  }
+  [[nodiscard]] std::string upstream() const {
+    return "127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
+  [[nodiscard]] int requests() const { return requests_; }
+
+ private:
+  void serve() {
+    while (!stopping_) {
+      boost::system::error_code error;
+      auto socket = acceptor_.accept(error);
+      if (error || stopping_) continue;
+      std::array<char, 4096> bytes{};
+      if (socket.read_some(asio::buffer(bytes), error) > 0) ++requests_;
+      socket.close();
+    }
+  }
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
+
 resilience::OutlierOptions seed_like(std::chrono::milliseconds base_ejection = 60s) {
   return resilience::OutlierOptions{.consecutive_errors = 1, .interval = 50ms, .base_ejection = base_ejection,
                                     .max_ejection = base_ejection, .max_ejection_percent = 100};
@@ -66,18 +102,30 @@ class Caller {
   }
   // One call through `instances`: the answer's status, or -1 when it threw an UpstreamError.
   int call(Instances& instances, const std::string& method, bool idempotency_key = false) {
-    auto request = make_request(method, "/work", "{}");
-    if (idempotency_key) request.headers.set("Idempotency-Key", "k-1");
-    auto answer = asio::co_spawn(io_, instances.send(client_, std::move(request)), asio::use_future);
     try {
-      return answer.get().status;
+      return send(instances, method, idempotency_key).get().status;
     } catch (const UpstreamError&) {
       return -1;
+    }
+  }
+  // The kind of UpstreamError one call threw (none when it was answered).
+  std::optional<UpstreamError::Kind> failure_of(Instances& instances, const std::string& method, bool idempotency_key) {
+    try {
+      send(instances, method, idempotency_key).get();
+      return std::nullopt;
+    } catch (const UpstreamError& e) {
+      return e.kind();
     }
   }
   asio::io_context& io() { return io_; }
 
  private:
+  std::future<Response> send(Instances& instances, const std::string& method, bool idempotency_key) {
+    auto request = make_request(method, "/work", "{}");
+    if (idempotency_key) request.headers.set("Idempotency-Key", "k-1");
+    return asio::co_spawn(io_, instances.send(client_, std::move(request)), asio::use_future);
+  }
+
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   Client client_{io_};
@@ -181,6 +229,36 @@ TEST(Instances, NoMoreAttemptsThanThreeNorThanInstances) {
   Caller caller;
   EXPECT_EQ(caller.call(instances, "GET"), -1);
   EXPECT_EQ(series(metrics, "upstream_retries_total{service=\"svc\"}"), 2);
+}
+
+TEST(Instances, ACallOneInstanceMayHaveActedOnIsNeverReportedAsReachingNone) {
+  // Sent again after the first instance hung up on it, the call finds the other refusing: the
+  // caller must learn that the request may have been acted on (a charge may stand), not that it
+  // reached no instance (it would then take nothing as done).
+  HangingUp hangs_up;
+  RefusingPort gone;
+  MetricsRegistry metrics;
+  Instances instances("svc", {hangs_up.upstream(), gone.upstream()}, seed_like(), metrics);
+  Caller caller;
+  auto failure = caller.failure_of(instances, "POST", true);
+  ASSERT_EQ(hangs_up.requests(), 1);
+  EXPECT_EQ(series(metrics, "upstream_retries_total{service=\"svc\"}"), 1) << "the keyed call was sent again";
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_NE(*failure, UpstreamError::Kind::connect);
+}
+
+TEST(Instances, A503AfterAnAttemptThatMayHaveBeenActedOnIsNotTakenAsNothingDone) {
+  HangingUp hangs_up;
+  Instance shedding;
+  shedding.answer(503);
+  MetricsRegistry metrics;
+  Instances instances("svc", {hangs_up.upstream(), shedding.address()}, seed_like(), metrics);
+  Caller caller;
+  auto failure = caller.failure_of(instances, "POST", true);
+  ASSERT_EQ(hangs_up.requests(), 1);
+  ASSERT_EQ(shedding.calls(), 1);
+  ASSERT_TRUE(failure.has_value()) << "the 503 speaks for its own instance only";
+  EXPECT_EQ(*failure, UpstreamError::Kind::protocol);
 }
 
 }  // namespace

@@ -124,6 +124,9 @@ Awaitable Instances::send(Client& client, Request request) {
   auto attempts = std::min(count, kMaxAttempts);
   auto start = state.next_start.fetch_add(1, std::memory_order_relaxed);
   std::vector<bool> tried(count, false);
+  // The failure of an attempt that may have reached an instance: it outranks a later attempt's
+  // refused connection, since the caller must not take the request as never having arrived.
+  std::optional<UpstreamError> may_have_acted;
   for (std::size_t attempt = 1;; ++attempt) {
     auto instance = *state.detector.choose(start, tried, Clock::now());  // an untried one is left
     tried[instance] = true;
@@ -141,6 +144,7 @@ Awaitable Instances::send(Client& client, Request request) {
     bool again = false;
     if (failure) {
       state.failed(instance, now);
+      if (failure->kind() != UpstreamError::Kind::connect) may_have_acted = failure;
       again = failure->kind() == UpstreamError::Kind::connect ||
               (repeatable && failure->kind() == UpstreamError::Kind::protocol);
     } else {
@@ -151,7 +155,8 @@ Awaitable Instances::send(Client& client, Request request) {
               (state.detector.ejected(instance, now) || closes_connection(response));
     }
     if (last || !again) {
-      if (failure) throw *failure;
+      if (failure) throw failure->kind() == UpstreamError::Kind::connect && may_have_acted ? *may_have_acted : *failure;
+      if (may_have_acted && response.status == 503) throw *may_have_acted;  // "did nothing" holds for that instance only
       co_return response;
     }
     state.retries.inc();

@@ -11,6 +11,8 @@
 //     server);
 // never after a timeout (the instance may still be working on it), never a POST that may have been
 // acted on, and at most kMaxAttempts tries, each on an instance not tried yet in this call.
+// Once an attempt may have been acted on (its answer broke off), the call never ends in a sign
+// that nothing was done: a later refused connection or 503 is reported as that attempt's error.
 #include <utility>
 #include <boost/asio/io_context.hpp>
 #include <memory>
@@ -43,7 +45,8 @@ class Instances {
   [[nodiscard]] bool ejected(std::size_t instance) const;
 
   // Sends `request` to an instance, and to others by the rules above. The last attempt's answer,
-  // whatever its status; throws the last attempt's UpstreamError.
+  // whatever its status; throws the last attempt's UpstreamError (or, by the rule above, the
+  // error of an earlier attempt that may have been acted on).
   Awaitable send(Client& client, Request request);
 
   // From now on asks each instance not ejected for its readiness every interval, on `io` (only

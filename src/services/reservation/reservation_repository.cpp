@@ -71,6 +71,10 @@ constexpr store::Migration kMigrations[] = {
     {5, "recovery lease", R"sql(
       ALTER TABLE reservations ADD COLUMN recovery_lease TEXT;
     )sql"},
+    // Whether an undecided answer told the caller the key's reservation (it binds the key to it).
+    {6, "idempotency keys remember a named reservation", R"sql(
+      ALTER TABLE idempotency_keys ADD COLUMN reservation_named INTEGER NOT NULL DEFAULT 0;
+    )sql"},
 };
 
 constexpr std::string_view kUpsertScreening =
@@ -112,7 +116,7 @@ constexpr std::string_view kUpdate =
     "UPDATE reservations SET status = $2, pay_id = $3, reason = $4, version = $5 WHERE rsv_id = $1 AND version = $6 "
     "RETURNING (SELECT count(*) FROM movies m WHERE m.movie_id = reservations.movie_id AND m.deleted = 1)";
 constexpr std::string_view kFindKey =
-    "SELECT fingerprint, rsv_id, answer_status, answer_body, created_at FROM idempotency_keys "
+    "SELECT fingerprint, rsv_id, answer_status, answer_body, created_at, reservation_named FROM idempotency_keys "
     "WHERE customer_id = $1 AND idem_key = $2";
 constexpr std::string_view kInsertKey =
     "INSERT INTO idempotency_keys (customer_id, idem_key, fingerprint, rsv_id, created_at) VALUES ($1, $2, $3, $4, $5)";
@@ -120,6 +124,8 @@ constexpr std::string_view kKeyReservation =
     "UPDATE idempotency_keys SET rsv_id = $3 WHERE customer_id = $1 AND idem_key = $2";
 constexpr std::string_view kKeyAnswer =
     "UPDATE idempotency_keys SET answer_status = $3, answer_body = $4 WHERE customer_id = $1 AND idem_key = $2";
+constexpr std::string_view kKeyNamed =
+    "UPDATE idempotency_keys SET reservation_named = 1 WHERE customer_id = $1 AND idem_key = $2";
 constexpr std::string_view kForgetKey = "DELETE FROM idempotency_keys WHERE customer_id = $1 AND idem_key = $2";
 constexpr std::string_view kExpireKeys = "DELETE FROM idempotency_keys WHERE created_at < $1";
 constexpr std::string_view kReservedOfMovie =
@@ -240,7 +246,7 @@ std::optional<IdempotencyRecord> ReservationRepository::find_key(const Idempoten
   if (rows.empty()) return std::nullopt;
   const auto& row = rows.front();
   return IdempotencyRecord{row.text(0), row.integer(1), row.optional_integer(2), row.optional_text(3).value_or(""),
-                           row.text(4)};
+                           row.text(4), row.integer(5) != 0};
 }
 
 void ReservationRepository::insert_key(const IdempotencyScope& scope, const std::string& fingerprint,
@@ -254,6 +260,10 @@ void ReservationRepository::set_key_reservation(const IdempotencyScope& scope, s
 
 void ReservationRepository::remember_answer(const IdempotencyScope& scope, int status, const std::string& body) {
   db_.execute(kKeyAnswer, {scope.customer_id, scope.key, std::int64_t{status}, body});
+}
+
+void ReservationRepository::mark_reservation_named(const IdempotencyScope& scope) {
+  db_.execute(kKeyNamed, {scope.customer_id, scope.key});
 }
 
 void ReservationRepository::forget_key(const IdempotencyScope& scope) {

@@ -26,12 +26,12 @@ struct IdempotencyScope {
 struct IdempotencyRecord {
   std::string fingerprint;
   std::int64_t rsv_id = 0;
-  // Absent while the first request is in flight, or when its answer named no reservation (the
-  // service failed before it could answer). A 5xx is an undecided answer that named the
-  // reservation ("payment pending"): its replays answer with the reservation's outcome.
-  std::optional<std::int64_t> answer_status;
+  std::optional<std::int64_t> answer_status;  // absent while the first request is in flight
   std::string answer_body;
   std::string created_at;
+  // An undecided answer told the caller this reservation ("payment pending, see GET
+  // /reservations/N"): the key stays bound to it, whatever becomes of it.
+  bool reservation_named = false;
 };
 
 // What a hold checks before it takes seats, read at once: how many active reservations the
@@ -82,6 +82,7 @@ class ReservationRepository {
   // The reservation the key made, once it exists (insert_key claimed the key before).
   void set_key_reservation(const IdempotencyScope& scope, std::int64_t rsv_id);
   void remember_answer(const IdempotencyScope& scope, int status, const std::string& body);
+  void mark_reservation_named(const IdempotencyScope& scope);
   // A retry with the same key then starts afresh (when payment certainly did not charge).
   void forget_key(const IdempotencyScope& scope);
   // Deletes the keys created before `before_iso`; returns how many.

@@ -98,17 +98,18 @@ std::optional<std::variant<Refusal, Replay>> ReservationSaga::replay_of(const Id
   if (record->fingerprint != fingerprint)
     return refusal(422, "idempotency_key_reused",
                    "Idempotency-Key '" + scope.key + "' was used for another request; use a new key for a new request");
-  // The first request got no answer naming its reservation (the service failed before it could
-  // say), and recovery found that payment had charged nothing and voided it. The retry starts
-  // afresh, as if that request had never come, instead of reading a decline of a card that nobody
-  // charged. A first answer that named the reservation ("payment pending, see GET
-  // /reservations/N") binds the key to it: its replays answer with that reservation's outcome.
-  if (!record->answer_status && reservation->status == status::rejected && reservation->reason == contracts::kNotReceived) {
+  // The caller was never told the reservation (the service failed before it could answer), and
+  // recovery found that payment had charged nothing and voided it. The retry starts afresh, as if
+  // that request had never come, instead of reading a decline of a card that nobody charged. Once
+  // an answer named the reservation ("payment pending, see GET /reservations/N"), the key is bound
+  // to it: its replays answer with that reservation's outcome, whatever it is.
+  if (!record->answer_status && !record->reservation_named && reservation->status == status::rejected &&
+      reservation->reason == contracts::kNotReceived) {
     reservations_.forget_key(scope);
     return std::nullopt;
   }
   std::optional<int> status;
-  if (record->answer_status && *record->answer_status < 500) status = static_cast<int>(*record->answer_status);
+  if (record->answer_status) status = static_cast<int>(*record->answer_status);
   return Replay{status, record->answer_body, *reservation};
 }
 

@@ -88,10 +88,11 @@ http::Awaitable ReservationsHandler::create(http::Request& request) {
     auto answer = outcome.definitive() ? reservation_response(settled, 201) : undecided_response(settled, outcome);
     if (!scope.key.empty()) {
       // Nothing was charged: a retry under the same key starts afresh. A decided answer is kept
-      // for replays. An undecided one (5xx) is kept too, as the mark that the caller was told
-      // this reservation: its replays answer with the outcome once recovery settled it.
+      // for replays. An undecided one named the reservation: replays answer with its outcome
+      // once recovery settled it.
       if (outcome.kind == PaymentOutcome::Kind::unavailable) reservations_.forget_key(scope);
-      else reservations_.remember_answer(scope, answer.status, answer.body);
+      else if (settled.status != status::requested) reservations_.remember_answer(scope, answer.status, answer.body);
+      else reservations_.mark_reservation_named(scope);
     }
     return answer;
   });
@@ -103,11 +104,13 @@ http::Awaitable ReservationsHandler::replayed(const IdempotencyScope& scope, con
     answer = http::Response::json(*replay.status, replay.body);
     if (*replay.status == 201) answer.headers.set("Location", "/reservations/" + std::to_string(replay.reservation.id));
   } else if (replay.reservation.status == status::requested) {
+    // It names no reservation: the first request may yet end with nothing reserved (payment
+    // unreachable), and a retry then starts afresh. Only an answer that tells the caller a
+    // reservation binds the key to it.
     co_return with_retry_after(
-        http::Response::json(409, reservation_error_json("idempotency_in_flight",
-                                                         "the first request with this Idempotency-Key is still being "
-                                                         "paid; retry later for its answer",
-                                                         replay.reservation)),
+        http::Response::json(409, http::error_body("idempotency_in_flight",
+                                                   "the first request with this Idempotency-Key is still being paid; "
+                                                   "retry later for its answer")),
         std::chrono::seconds(1));
   } else {
     // Settled by recovery after the first answer said "pending": its outcome is the answer from now on.

@@ -129,17 +129,17 @@ TEST_F(ReservationSagaTest, ARetryAfterRecoveryVoidedAnUnchargedFirstTryStartsAf
 }
 
 TEST_F(ReservationSagaTest, ARetryAfterAPendingAnswerReplaysItsReservationEvenWhenVoided) {
-  // The first answer named the reservation ("payment pending, see GET /reservations/N"): the key
-  // is bound to it, and a replay answers with its outcome, not a new reservation.
+  // The undecided answer named the reservation ("payment pending, see GET /reservations/N"): the
+  // key is bound to it, and a replay answers with its outcome, not a new one.
   auto first = std::get<Reservation>(start({"A1"}, "kim", "key-1"));
-  reservations_->remember_answer({"kim", "key-1"}, 503, R"({"error":"payment_pending"})");
+  reservations_->mark_reservation_named({"kim", "key-1"});
   contracts::PaymentState voided;
   voided.reason = std::string(contracts::kNotReceived);
   saga_->settle(first, {PaymentOutcome::Kind::declined, voided, {}, {}}, {});
   auto retry = start({"A1"}, "kim", "key-1");
   ASSERT_TRUE(std::holds_alternative<Replay>(retry));
   EXPECT_EQ(std::get<Replay>(retry).reservation.id, first.id);
-  EXPECT_FALSE(std::get<Replay>(retry).status) << "the pending answer is not repeated once settled";
+  EXPECT_FALSE(std::get<Replay>(retry).status) << "no final answer was given yet";
   EXPECT_EQ(std::get<Replay>(retry).reservation.status, status::rejected);
 }
 
