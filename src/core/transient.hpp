@@ -4,8 +4,13 @@
 // and the gateway retry later; what was not answered was not promised.
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace cinema {
+
+// The "error" of a 503 whose work may have been done after all (a commit whose answer was lost):
+// a caller must not take it as "nothing was done".
+inline constexpr std::string_view kCommitOutcomeUnknown = "commit_outcome_unknown";
 
 class Transient {
  public:

@@ -53,14 +53,25 @@ class ConstraintViolation : public StoreError {
 };
 // The database server cannot be reached (down, restarting, connection lost) or gave up on the
 // transaction for a reason that a retry may not meet (serialization failure, deadlock). Nothing of
-// the failed transaction was committed... unless the connection broke during COMMIT itself, when
-// the outcome is unknown and the caller must not promise anything either way.
+// the failed transaction was committed (but see CommitOutcomeUnknown).
 class StoreUnavailable : public StoreError, public Transient {
  public:
   using StoreError::StoreError;
   [[nodiscard]] std::string public_message() const override {
     return "the service's database is unavailable; retry later";
   }
+};
+// The connection broke while COMMIT was on its way or its answer was: the server may have
+// committed. Still "retry later" (a 503), but with its own error code, so that a caller never
+// reads it as "nothing was done" (reservation would release a reservation payment charged).
+class CommitOutcomeUnknown : public StoreUnavailable {
+ public:
+  using StoreUnavailable::StoreUnavailable;
+  [[nodiscard]] std::string public_message() const override {
+    return "the connection to the service's database broke during a commit: whether it took effect is unknown; "
+           "repeat the request (with its Idempotency-Key) to learn it";
+  }
+  [[nodiscard]] std::string error_code() const override { return std::string(kCommitOutcomeUnknown); }
 };
 // The disk holding the store is full (SQLITE_FULL, PostgreSQL 53100 disk_full): nothing of the
 // failed transaction was committed; reads go on, and writes succeed again once space returns.

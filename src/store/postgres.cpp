@@ -149,7 +149,16 @@ void PostgresDatabase::commit() {
     drop_deferred(session);  // its BEGIN never reached the server: nothing was written
     return;
   }
-  auto result = send(session, "COMMIT", {});
+  Result result;
+  try {
+    result = send(session, "COMMIT", {});
+  } catch (const StoreConflict&) {
+    throw;  // the server refused the COMMIT: nothing was written
+  } catch (const StoreUnavailable& e) {
+    // The session ended with COMMIT sent (or half sent) and its answer not read.
+    if (session.broken) throw CommitOutcomeUnknown(std::string(e.what()) + " (the commit's outcome is unknown)");
+    throw;
+  }
   session.in_transaction = false;
   // A transaction that failed earlier ends with COMMIT answered "ROLLBACK": nothing was written.
   if (std::string_view(PQcmdStatus(result.get())) != "COMMIT")

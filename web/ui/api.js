@@ -78,6 +78,7 @@ export function explain(error) {
     case 'payment_pending': return 'The card processor has not decided yet. Your seats are held and the reservation settles by itself: see My reservations.';
     case 'payment_unavailable': return `Payment is unavailable right now; nothing was reserved.${later}`;
     case 'idempotency_in_flight': return `This booking is still being paid.${later}`;
+    case 'commit_outcome_unknown': return `We lost track of that step and it may have gone through: press the button again to learn what happened.${later}`;
     case 'idempotency_key_reused': return 'This click was already used for another booking. Please press the button again.';
     case 'amount_out_of_range': return 'The total is more than one payment may charge. Pick fewer seats.';
     case 'rate_limited': return `Too many requests.${later}`;

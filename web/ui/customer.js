@@ -207,7 +207,7 @@ export function screeningPage(main, screeningId, settings) {
       } catch (error) {
         // A definite refusal ends this attempt; an undecided one (pending, in flight) keeps its key so
         // that pressing again asks about the same booking instead of making a second one.
-        if (!['payment_pending', 'idempotency_in_flight', 'network', 'gateway_timeout', 'bad_gateway'].includes(error.code))
+        if (!['payment_pending', 'idempotency_in_flight', 'commit_outcome_unknown', 'network', 'gateway_timeout', 'bad_gateway'].includes(error.code))
           newAttempt();
         notify(explain(error), 'error');
         await refresh();

@@ -45,5 +45,7 @@ struct ServiceUnavailable : HttpError {
 
 // The JSON body every error response carries.
 std::string error_body(std::string_view code, std::string_view message);
+// The "error" field of such a body; empty when the body is not one.
+std::string error_code_of(std::string_view body);
 
 }  // namespace cinema::http

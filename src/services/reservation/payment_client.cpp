@@ -2,8 +2,10 @@
 
 #include <optional>
 
+#include "core/http/errors.hpp"
 #include "core/security/guard.hpp"
 #include "core/trace.hpp"
+#include "core/transient.hpp"
 
 namespace cinema::reservation {
 namespace {
@@ -114,11 +116,13 @@ PaymentOutcome PaymentClient::classify(const http::Response& response, bool thro
     }
     return outcome;
   }
-  // 5xx: payment failed (503: it did nothing). 4xx: payment works but refused this call (a bug or
-  // a misconfigured token): not its failure, and the outcome stays open for recovery.
+  // 5xx: payment failed (503: it did nothing, unless its commit's answer was lost). 4xx: payment
+  // works but refused this call (a bug or a misconfigured token): not its failure, and the outcome
+  // stays open for recovery.
   answered(status >= 500);
   auto detail = "payment answered " + std::to_string(status) + ": " + response.body;
-  return failed(status == 503 ? Kind::unavailable : Kind::unknown, detail, kRetryAfterUnavailable);
+  bool did_nothing = status == 503 && http::error_code_of(response.body) != kCommitOutcomeUnknown;
+  return failed(did_nothing ? Kind::unavailable : Kind::unknown, detail, kRetryAfterUnavailable);
 }
 
 void PaymentClient::record_failure(resilience::CircuitBreaker::Clock::time_point now) {
