@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -42,6 +45,33 @@ std::string address_of(const UpOptions& options, const Child& child) {
   return fmt::format("{}:{}", reachable_host(options), child.port);
 }
 
+// Whether the child process `pid` exited (reaped here, or already by reap(): then it is no child
+// of ours any more).
+bool exited(pid_t pid) {
+  auto reaped = ::waitpid(pid, nullptr, WNOHANG);
+  return reaped == pid || (reaped < 0 && errno == ECHILD);
+}
+
+// One round of liveness probes, sent to every child at once on threads of their own so that a
+// frozen child costs the round one timeout, not one each; the supervisor's loop goes on meanwhile.
+struct LivenessRound {
+  std::vector<std::pair<std::size_t, pid_t>> probed;  // index in children_, and the pid probed
+  std::future<std::vector<int>> statuses;             // HTTP status of each (0: no answer)
+};
+
+// A rolling restart in progress (`cinema restart`), advanced a step per round of the loop, so that
+// crashed children are restarted and frozen ones killed while it waits for an instance.
+struct RollingRestart {
+  std::unique_ptr<ControlRequest> request;
+  std::vector<std::size_t> instances;  // indexes in children_, replaced in this order
+  std::size_t next = 0;                // the instance being replaced
+  enum class Phase { between, starting, draining } phase = Phase::between;
+  pid_t fresh = -1;     // starting: its new process, until it is ready
+  pid_t draining = -1;  // draining: its old process (-1: none), until it exited
+  pid_t replaced = -1;  // the pid it had when its replacement began
+  Clock::time_point began, deadline;  // of this instance's replacement, and of the current phase
+};
+
 class Supervisor {
  public:
   explicit Supervisor(UpOptions options) : options_(std::move(options)) {
@@ -66,8 +96,10 @@ class Supervisor {
   void reap(bool stopping);
   void restart_due();
   void poll_liveness();
+  void judge_liveness(Child& child, int status);
   void serve_control();
-  bool rolling_restart(const std::string& service, const ControlRequest& request);
+  void advance_restart();
+  void abandon_restart();
   bool wait_exit(pid_t pid, milliseconds grace);
   void stop_all();
   void print_summary() const;
@@ -81,6 +113,8 @@ class Supervisor {
   std::map<std::string, std::string> addresses_;  // of each service but the gateway, for the others
   std::unique_ptr<ControlSocket> control_;
   Clock::time_point next_liveness_round_;
+  std::optional<LivenessRound> liveness_;
+  std::optional<RollingRestart> restart_;
 };
 
 void Supervisor::plan() {
@@ -143,7 +177,7 @@ void Supervisor::start(Child& child) {
 bool Supervisor::wait_ready(Child& child, pid_t pid) {
   auto deadline = Clock::now() + milliseconds(options_.ready_timeout_ms);
   while (Clock::now() < deadline) {
-    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+    if (exited(pid)) {
       if (child.pid == pid) child.pid = -1;
       std::cerr << fmt::format("cinema up: {} exited during start-up; its log ends with:\n{}", instance_name(child),
                                log_tail(child.log_path, 8));
@@ -194,30 +228,56 @@ void Supervisor::restart_due() {
 // killed; reap() then restarts it like a child that died. A child that never answered yet is given
 // the start-up time first. Callers stop sending to it by its readiness (no answer) meanwhile.
 void Supervisor::poll_liveness() {
+  if (liveness_) {
+    if (liveness_->statuses.wait_for(milliseconds(0)) != std::future_status::ready) return;
+    auto statuses = liveness_->statuses.get();
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+      auto [index, pid] = liveness_->probed[i];
+      // A child restarted since it was probed is judged by the next round.
+      if (children_[index].pid == pid) judge_liveness(children_[index], statuses[i]);
+    }
+    liveness_.reset();
+  }
   if (options_.liveness_interval_ms <= 0 || Clock::now() < next_liveness_round_) return;
   next_liveness_round_ = Clock::now() + milliseconds(options_.liveness_interval_ms);
-  for (auto& child : children_) {
-    if (child.pid <= 0) continue;
-    auto status = probe_status(address_of(options_, child), "/actuator/health/liveness",
-                               milliseconds(options_.liveness_timeout_ms));
-    if (status == 200) {
-      child.answered = true;
-      child.liveness_misses = 0;
-      continue;
+  LivenessRound round;
+  std::vector<std::string> addresses;
+  for (std::size_t index = 0; index < children_.size(); ++index)
+    if (children_[index].pid > 0) {
+      round.probed.emplace_back(index, children_[index].pid);
+      addresses.push_back(address_of(options_, children_[index]));
     }
-    if (!child.answered && Clock::now() - child.started < milliseconds(options_.ready_timeout_ms)) continue;
-    if (++child.liveness_misses < options_.liveness_failures) continue;
-    std::cout << fmt::format("cinema up: {} (pid {}) did not answer {} liveness probes in a row ({}); killing it\n",
-                             instance_name(child), child.pid, child.liveness_misses,
-                             status == 0 ? fmt::format("no answer in {} ms", options_.liveness_timeout_ms)
-                                         : fmt::format("status {}", status))
-              << std::flush;
-    ::kill(child.pid, SIGKILL);
-    child.liveness_misses = 0;
-  }
+  round.statuses = std::async(std::launch::async, [addresses, timeout = milliseconds(options_.liveness_timeout_ms)] {
+    std::vector<std::future<int>> probes;
+    for (const auto& address : addresses)
+      probes.push_back(std::async(std::launch::async, probe_status, address, "/actuator/health/liveness", timeout));
+    std::vector<int> statuses;
+    for (auto& probe : probes) statuses.push_back(probe.get());
+    return statuses;
+  });
+  liveness_ = std::move(round);
 }
 
+void Supervisor::judge_liveness(Child& child, int status) {
+  if (status == 200) {
+    child.answered = true;
+    child.liveness_misses = 0;
+    return;
+  }
+  if (!child.answered && Clock::now() - child.started < milliseconds(options_.ready_timeout_ms)) return;
+  if (++child.liveness_misses < options_.liveness_failures) return;
+  std::cout << fmt::format("cinema up: {} (pid {}) did not answer {} liveness probes in a row ({}); killing it\n",
+                           instance_name(child), child.pid, child.liveness_misses,
+                           status == 0 ? fmt::format("no answer in {} ms", options_.liveness_timeout_ms)
+                                       : fmt::format("status {}", status))
+            << std::flush;
+  ::kill(child.pid, SIGKILL);
+  child.liveness_misses = 0;
+}
+
+// Requests wait on the socket while a restart runs: one at a time.
 void Supervisor::serve_control() {
+  if (restart_) return;
   auto request = control_->next();
   if (!request) return;
   auto& line = request->line();
@@ -225,57 +285,103 @@ void Supervisor::serve_control() {
     request->reply("error: unknown request '" + line + "' (expected: restart <service>)");
     return;
   }
-  if (rolling_restart(line.substr(8), *request)) request->reply("ok");
+  auto service = line.substr(8);
+  RollingRestart restart;
+  for (std::size_t index = 0; index < children_.size(); ++index)
+    if (children_[index].service == service && children_[index].selected) restart.instances.push_back(index);
+  if (restart.instances.empty()) {
+    request->reply(find_service(service) ? "error: " + service + " does not run in this system (--only)"
+                                         : "error: unknown service '" + service + "'");
+    return;
+  }
+  restart.request = std::move(request);
+  restart_ = std::move(restart);
+  advance_restart();
 }
 
-// Each running instance of `service` in turn: a new process on the same port (SO_REUSEPORT), which
-// takes the new connections as soon as it listens; once it says it is ready, the old one gets
-// SIGTERM and drains (readiness DOWN, in-flight requests answered with Connection: close).
-bool Supervisor::rolling_restart(const std::string& service, const ControlRequest& request) {
-  std::vector<Child*> instances;
-  for (auto& child : children_)
-    if (child.service == service && child.selected) instances.push_back(&child);
-  if (instances.empty()) {
-    request.reply(find_service(service) ? "error: " + service + " does not run in this system (--only)"
-                                        : "error: unknown service '" + service + "'");
-    return false;
+// Each running instance of the service in turn: a new process on the same port (SO_REUSEPORT),
+// which takes the new connections as soon as it listens; once it says it is ready, the old one gets
+// SIGTERM and drains (readiness DOWN, in-flight requests answered with Connection: close). Each call
+// does what is due and returns; the loop calls again next round.
+void Supervisor::advance_restart() {
+  if (!restart_) return;
+  auto& job = *restart_;
+  if (job.phase == RollingRestart::Phase::starting) {
+    auto& child = children_[job.instances[job.next]];
+    bool gone = exited(job.fresh);
+    if (gone || Clock::now() >= job.deadline) {
+      if (!gone) {
+        ::kill(job.fresh, SIGKILL);
+        ::waitpid(job.fresh, nullptr, 0);
+      }
+      job.request->reply(fmt::format("error: {}: the new instance (pid {}) did not become ready; pid {} keeps serving "
+                                     "(log: {}, which ends with:\n{})", instance_name(child), job.fresh, child.pid,
+                                     child.log_path, log_tail(child.log_path, 8)));
+      restart_.reset();
+      return;
+    }
+    if (!pid_is_ready(address_of(options_, child), job.fresh, milliseconds(200))) return;
+    // To drain: the instance serving now, the one the restart began with or, if that one died
+    // meanwhile, whatever reap() and restart_due() put in its place (none yet: nothing to drain).
+    job.draining = child.pid;
+    child.pid = job.fresh;
+    child.started = Clock::now();
+    child.restarts = 0;
+    child.answered = true;
+    child.liveness_misses = 0;
+    if (job.draining > 0) ::kill(job.draining, SIGTERM);
+    job.deadline = Clock::now() + milliseconds(options_.stop_grace_ms);
+    job.phase = RollingRestart::Phase::draining;
   }
-  for (auto* child : instances) {
-    auto name = instance_name(*child);
-    if (child->pid <= 0) {
-      request.reply(name + ": not running (it restarts by itself); left as it is");
-      continue;
+  if (job.phase == RollingRestart::Phase::draining) {
+    auto& child = children_[job.instances[job.next]];
+    bool drained = job.draining <= 0 || exited(job.draining);
+    if (!drained && Clock::now() < job.deadline) return;
+    if (!drained) {
+      ::kill(job.draining, SIGKILL);
+      ::waitpid(job.draining, nullptr, 0);
     }
-    auto began = Clock::now();
-    pid_t old = child->pid, fresh = spawn(*child);
-    if (!wait_ready(*child, fresh)) {
-      ::kill(fresh, SIGKILL);
-      ::waitpid(fresh, nullptr, 0);
-      request.reply(fmt::format("error: {}: the new instance (pid {}) did not become ready; pid {} keeps serving "
-                                "(log: {})", name, fresh, old, child->log_path));
-      return false;
-    }
-    child->pid = fresh;
-    child->started = Clock::now();
-    child->restarts = 0;
-    child->answered = true;
-    child->liveness_misses = 0;
-    ::kill(old, SIGTERM);
-    bool drained = wait_exit(old, milliseconds(options_.stop_grace_ms));
-    auto text = fmt::format("{}: pid {} -> pid {} ({} ms{})", name, old, fresh,
-                            std::chrono::duration_cast<milliseconds>(Clock::now() - began).count(),
+    auto text = fmt::format("{}: pid {} -> pid {} ({} ms{})", instance_name(child), job.replaced, child.pid,
+                            std::chrono::duration_cast<milliseconds>(Clock::now() - job.began).count(),
                             drained ? "" : "; the old one did not drain in time and was killed");
     std::cout << "cinema up: restarted " << text << "\n" << std::flush;
-    request.reply(text);
+    job.request->reply(text);
+    ++job.next;
   }
-  return true;
+  for (; job.next < job.instances.size(); ++job.next) {
+    auto& child = children_[job.instances[job.next]];
+    if (child.pid > 0) {
+      job.began = Clock::now();
+      job.replaced = child.pid;
+      job.fresh = spawn(child);
+      job.deadline = job.began + milliseconds(options_.ready_timeout_ms);
+      job.phase = RollingRestart::Phase::starting;
+      return;
+    }
+    job.request->reply(instance_name(child) + ": not running (it restarts by itself); left as it is");
+  }
+  job.request->reply("ok");
+  restart_.reset();
+}
+
+// Stopping mid-restart: the new process does not serve yet, the old one is already draining.
+void Supervisor::abandon_restart() {
+  if (!restart_) return;
+  if (restart_->phase == RollingRestart::Phase::starting && !exited(restart_->fresh)) {
+    ::kill(restart_->fresh, SIGKILL);
+    ::waitpid(restart_->fresh, nullptr, 0);
+  }
+  if (restart_->phase == RollingRestart::Phase::draining && restart_->draining > 0)
+    wait_exit(restart_->draining, milliseconds(options_.stop_grace_ms));
+  restart_->request->reply("error: cinema up is stopping");
+  restart_.reset();
 }
 
 // Waits until `pid` exited, killing it after `grace`; false when it had to be killed.
 bool Supervisor::wait_exit(pid_t pid, milliseconds grace) {
   auto deadline = Clock::now() + grace;
   while (Clock::now() < deadline) {
-    if (::waitpid(pid, nullptr, WNOHANG) == pid) return true;
+    if (exited(pid)) return true;
     std::this_thread::sleep_for(milliseconds(10));
   }
   ::kill(pid, SIGKILL);
@@ -344,15 +450,18 @@ int Supervisor::run() {
     }
   print_summary();
   for (;;) {
-    timespec tick{0, 100'000'000};
+    // A restart in progress is looked at more often: each of its steps waits for the next round.
+    timespec tick{0, restart_ ? 20'000'000 : 100'000'000};
     int signal = ::sigtimedwait(&signals, nullptr, &tick);
     if (signal == SIGINT || signal == SIGTERM) break;
     reap(false);
     restart_due();
     poll_liveness();
+    advance_restart();
     serve_control();
   }
   std::cout << "cinema up: stopping...\n" << std::flush;
+  abandon_restart();
   stop_all();
   std::cout << "cinema up: stopped\n";
   return 0;

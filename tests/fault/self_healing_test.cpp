@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <future>
 #include <iostream>
 #include <thread>
 #include <utility>
@@ -100,6 +101,77 @@ TEST_F(SelfHealing, FrozenServicesAreKilledAndReplaced) {
     return reserved.status == 201;
   }, 15s)) << reserved.status << " " << reserved.body;
   EXPECT_EQ(call("GET", "/movies").status, 200);
+}
+
+// Every service but the gateway frozen at once. Liveness probes go out together, so a round costs
+// one probe's timeout however many are frozen: all are killed after about three rounds (3-4 s).
+// Probed one after another, five frozen services made each round last five seconds, and the last
+// one was killed only after about fifteen.
+TEST_F(SelfHealing, ServicesFrozenTogetherAreKilledInTheTimeOfOne) {
+  cinema_ = std::make_unique<CinemaProcess>(data_dir_);
+  auto screening = big_screening();
+  const std::vector<int> services = {kMovie, kReservation, kPayment, kMessage, kViewpage};
+  std::vector<pid_t> frozen;
+  for (int service : services) frozen.push_back(serving_pid(cinema_->service(service)));
+  auto began = std::chrono::steady_clock::now();
+  for (pid_t pid : frozen) {
+    ASSERT_GT(pid, 0);
+    ::kill(pid, SIGSTOP);
+  }
+  std::vector<std::future<std::chrono::milliseconds>> replaced;
+  for (std::size_t i = 0; i < services.size(); ++i)
+    replaced.push_back(std::async(std::launch::async, [&, i] {
+      eventually([&] {
+        auto pid = serving_pid(cinema_->service(services[i]));
+        return pid > 0 && pid != frozen[i];
+      }, 30s);
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+    }));
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    auto took = replaced[i].get();
+    std::cout << "service " << services[i] << " frozen -> replaced in " << took.count() << " ms\n";
+    // Three rounds of 1 s, a restart's 0.5 s and a start-up: twice that leaves room for a slow
+    // machine, and is still under what one-at-a-time probing took.
+    EXPECT_LT(took, 11s) << "service " << services[i] << "; cinema up printed:\n" << cinema_->output();
+    EXPECT_NE(::kill(frozen[i], 0), 0) << "the frozen process " << frozen[i] << " is still there";
+  }
+  http::Response reserved;
+  EXPECT_TRUE(eventually([&] {
+    reserved = call("POST", "/reservations", {{"screeningId", screening}, {"seats", {"A1"}}, {"customerId", "kim"}});
+    return reserved.status == 201;
+  }, 15s)) << reserved.status << " " << reserved.body;
+}
+
+// A rolling restart waits for its instances (up to the drain time for an old one that does not
+// stop), and the supervisor goes on meanwhile: a service that dies during the restart of another
+// is back before that restart ends. Before, the restart held the supervisor's loop, and the dead
+// service stayed down until the restart was over.
+TEST_F(SelfHealing, AServiceThatDiesDuringARollingRestartIsBackBeforeItEnds) {
+  cinema_ = std::make_unique<CinemaProcess>(data_dir_);
+  auto payment = serving_pid(cinema_->service(kPayment));
+  auto movie = serving_pid(cinema_->service(kMovie));
+  ASSERT_GT(payment, 0);
+  ASSERT_GT(movie, 0);
+  // The old payment is frozen: once replaced, it cannot drain and is killed after the drain time.
+  ::kill(payment, SIGSTOP);
+  auto restart = std::async(std::launch::async, [&] {
+    return run_command(std::string(CINEMA_BINARY) + " restart payment --data '" + data_dir_.string() + "'");
+  });
+  ::kill(movie, SIGKILL);
+  bool movie_back = eventually([&] {
+    auto pid = serving_pid(cinema_->service(kMovie));
+    return pid > 0 && pid != movie;
+  }, 30s);
+  bool restart_running = restart.wait_for(0s) != std::future_status::ready;
+  EXPECT_TRUE(movie_back) << cinema_->output();
+  EXPECT_TRUE(restart_running) << "movie came back only after the restart of payment ended; cinema up printed:\n"
+                               << cinema_->output();
+  auto restarted = restart.get();
+  EXPECT_EQ(restarted.exit_code, 0) << restarted.output;
+  EXPECT_NE(restarted.output.find(fmt::format("payment: pid {} -> pid ", payment)), std::string::npos)
+      << restarted.output;
+  EXPECT_NE(::kill(payment, 0), 0) << "the frozen payment " << payment << " is still there";
+  EXPECT_GT(serving_pid(cinema_->service(kPayment)), 0);
 }
 
 // One client of the gateway: reserves seats one after another on one kept-alive connection (with

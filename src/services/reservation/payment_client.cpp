@@ -10,7 +10,11 @@
 namespace cinema::reservation {
 namespace {
 using Kind = PaymentOutcome::Kind;
-constexpr std::chrono::seconds kRetryAfterUnavailable{5};
+// Payment did nothing (down, refusing): the breaker probes again within half a second of its
+// return, so a client may retry in a second. Payment may have acted: recovery settles the
+// reservation, and a replay before that only learns it is still open.
+constexpr std::chrono::seconds kRetryAfterUnavailable{1};
+constexpr std::chrono::seconds kRetryAfterUnknown{5};
 constexpr std::chrono::seconds kRetryAfterPending{2};
 
 std::string_view kind_name(Kind kind) {
@@ -82,7 +86,7 @@ boost::asio::awaitable<PaymentOutcome> PaymentClient::call(std::string target, c
   // Refused connection: nothing reached payment. Timeout or a broken answer: it may have charged.
   if (error->kind() == http::UpstreamError::Kind::connect)
     co_return failed(Kind::unavailable, error->what(), kRetryAfterUnavailable);
-  co_return failed(Kind::unknown, error->what(), kRetryAfterUnavailable);
+  co_return failed(Kind::unknown, error->what(), kRetryAfterUnknown);
 }
 
 PaymentOutcome PaymentClient::classify(const http::Response& response, bool through_breaker) {
@@ -100,7 +104,7 @@ PaymentOutcome PaymentClient::classify(const http::Response& response, bool thro
     } catch (const std::exception& e) {
       answered(true);
       auto outcome = failed(Kind::unknown, "payment answered " + std::to_string(status) + " with a body that "
-                                           "cannot be read: " + e.what(), kRetryAfterUnavailable);
+                                           "cannot be read: " + e.what(), kRetryAfterUnknown);
       outcome.malformed_answer = true;
       return outcome;
     }
@@ -122,7 +126,8 @@ PaymentOutcome PaymentClient::classify(const http::Response& response, bool thro
   answered(status >= 500);
   auto detail = "payment answered " + std::to_string(status) + ": " + response.body;
   bool did_nothing = status == 503 && http::error_code_of(response.body) != kCommitOutcomeUnknown;
-  return failed(did_nothing ? Kind::unavailable : Kind::unknown, detail, kRetryAfterUnavailable);
+  return failed(did_nothing ? Kind::unavailable : Kind::unknown, detail,
+                did_nothing ? kRetryAfterUnavailable : kRetryAfterUnknown);
 }
 
 void PaymentClient::record_failure(resilience::CircuitBreaker::Clock::time_point now) {

@@ -34,7 +34,7 @@ class RefusingPayment {
   test_support::TestServer server_;
 };
 
-Kind charge_kind(const std::string& upstream) {
+PaymentOutcome charge(const std::string& upstream) {
   asio::io_context io;
   MetricsRegistry metrics;
   resilience::CircuitBreaker breaker(resilience::CircuitBreakerOptions{});
@@ -43,18 +43,35 @@ Kind charge_kind(const std::string& upstream) {
   auto outcome = asio::co_spawn(io, client.pay(contracts::PaymentRequest{1, 1, 1000, "kim", "4111111111111111"}, ""),
                                 asio::use_future);
   io.run();
-  return outcome.get().kind;
+  return outcome.get();
 }
 
-TEST(PaymentClient, A503SaysNothingWasDone) {
+// The caller is told to retry soon: the breaker probes within half a second of payment's return.
+TEST(PaymentClient, A503SaysNothingWasDoneAndToRetryInASecond) {
   RefusingPayment payment("unavailable");
-  EXPECT_EQ(charge_kind(payment.upstream()), Kind::unavailable);
+  auto outcome = charge(payment.upstream());
+  EXPECT_EQ(outcome.kind, Kind::unavailable);
+  EXPECT_EQ(outcome.retry_after, std::chrono::seconds(1));
 }
 
-TEST(PaymentClient, A503WhoseCommitsOutcomeIsUnknownLeavesTheChargeOpen) {
-  // Payment's database connection broke during its COMMIT: the charge may stand.
+TEST(PaymentClient, ARefusedConnectionSaysNothingWasDoneAndToRetryInASecond) {
+  std::string upstream;
+  {
+    RefusingPayment gone("unavailable");  // a port that nothing listens on once it is destroyed
+    upstream = gone.upstream();
+  }
+  auto outcome = charge(upstream);
+  EXPECT_EQ(outcome.kind, Kind::unavailable);
+  EXPECT_EQ(outcome.retry_after, std::chrono::seconds(1));
+}
+
+TEST(PaymentClient, A503WhoseCommitsOutcomeIsUnknownLeavesTheChargeOpenForRecovery) {
+  // Payment's database connection broke during its COMMIT: the charge may stand, and only recovery
+  // (reservation.settle_after_ms) decides it, so a replay is not asked for at once.
   RefusingPayment payment{std::string(kCommitOutcomeUnknown)};
-  EXPECT_EQ(charge_kind(payment.upstream()), Kind::unknown);
+  auto outcome = charge(payment.upstream());
+  EXPECT_EQ(outcome.kind, Kind::unknown);
+  EXPECT_EQ(outcome.retry_after, std::chrono::seconds(5));
 }
 
 }  // namespace
