@@ -155,6 +155,30 @@ TEST_F(HostileClient, AnIdempotencyKeyBelongsToOneCustomerAndOneRequest) {
   EXPECT_EQ(body(other_customer)["customerId"], "lee");
 }
 
+// A key or a customer id that a store would keep as something else (PostgreSQL refuses bytes that
+// are not UTF-8 and ends a C string at a NUL: records were filed under "nul" for "nul\0x") is
+// refused before anything is held; an empty key is a mistake, not "no key".
+TEST_F(HostileClient, KeysAndCustomerIdsAStoreWouldKeepAsSomethingElseAreRefused) {
+  start();
+  auto [movie, id] = screening();
+  for (std::string key : {std::string(""), std::string("k\xe9y"), std::string("k\x01y"), std::string(256, 'k')}) {
+    http::Headers headers;
+    headers.set("Idempotency-Key", key);
+    auto refused = call("POST", "/reservations", {{"screeningId", id}, {"seats", {"A1"}}, {"customerId", "kim"}},
+                        std::move(headers));
+    EXPECT_EQ(refused.status, 400) << key.size() << " bytes: " << refused.body;
+    EXPECT_EQ(body(refused)["error"], "bad_request") << refused.body;
+  }
+  for (std::string customer : {std::string("nul\0x", 5), std::string("\0", 1), std::string("tab\tbed")}) {
+    auto refused = reserve(id, {"A2"}, customer);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_NE(refused.body.find("customerId"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(call("GET", "/reservations?customerId=nul%00x").status, 400);
+  EXPECT_EQ(reserve(id, {"A2"}, "김민수", "ok-key").status, 201) << "a name in any script is fine";
+  EXPECT_EQ(all_reservations().size(), 1u) << "nothing but the last was held";
+}
+
 TEST_F(HostileClient, TheSameKeyWhileTheFirstIsBeingPaidIs409) {
   ScopedEnvironment env{{"PAYMENT_PROCESSOR_HANG_MS", "600000"}};
   start();

@@ -11,14 +11,17 @@ int PaymentDecider::decide_due(std::chrono::system_clock::time_point now) {
   store::Transaction transaction(db_);
   auto due = payments_.due_pending(iso_utc(now));
   if (due.empty()) return 0;
+  int decided_here = 0;
   for (const auto& pending : due) {
     auto decided = decide(pending);
-    payments_.update(decided);
+    // Another instance decided it since it was read: announced there, once.
+    if (!payments_.update(decided)) continue;
     events_.emit(contracts::payment_event(event_type_of(decided), decided, {{}, now}));
+    ++decided_here;
   }
   transaction.commit();
   events_.published();
-  return static_cast<int>(due.size());
+  return decided_here;
 }
 
 boost::asio::awaitable<void> PaymentDecider::run_forever(std::chrono::milliseconds interval,

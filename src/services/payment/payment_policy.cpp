@@ -3,6 +3,13 @@
 #include "services/payment/payment.hpp"
 
 namespace cinema::payment {
+namespace {
+// The payment changed between this event's read and its write (another instance of payment
+// decided it): a transient failure, so the event is applied again on what is there now.
+void changed_by_nobody_else(bool updated) {
+  if (!updated) throw store::StoreConflict("the payment changed while this event was applied; applying it again");
+}
+}  // namespace
 
 void PaymentPolicy::apply(const events::Event& event) {
   if (!handles(event.event_type)) return;
@@ -19,7 +26,7 @@ void PaymentPolicy::refund_paid(const contracts::ReservationState& reservation, 
              {{"rsvId", reservation.rsv_id}, {"reason", std::string_view(decision.skipped_because)}});
     return;
   }
-  payments_.update(*decision.refunded);
+  changed_by_nobody_else(payments_.update(*decision.refunded));
   events_.emit(contracts::payment_event("PaymentCancelled", *decision.refunded,
                                         {trace_id, std::chrono::system_clock::now()}));
 }
@@ -33,7 +40,7 @@ void PaymentPolicy::close_unpaid(const contracts::ReservationState& reservation,
   if (current) {
     closed = decide(*current);
     closed.reason = "reservation_rejected";
-    payments_.update(closed);
+    changed_by_nobody_else(payments_.update(closed));
     events_.emit(contracts::payment_event(event_type_of(closed), closed, {trace_id, std::chrono::system_clock::now()}));
   } else {
     // No payment was ever made: a marker, not a change of money, so nothing to announce.

@@ -47,7 +47,9 @@ constexpr std::string_view kListPage =
     // The casts tell PostgreSQL what type a parameter that may be NULL has (SQLite reads BIGINT as INTEGER).
     "WHERE (CAST($1 AS BIGINT) IS NULL OR rsv_id = $1) AND (CAST($4 AS TEXT) IS NULL OR customer_id = $4) "
     "ORDER BY pay_id LIMIT $2 OFFSET $3";
-constexpr std::string_view kUpdate = "UPDATE payments SET status = $2, reason = $3, version = $4 WHERE pay_id = $1";
+// A compare-and-set on the version read: every change makes the next version.
+constexpr std::string_view kUpdate =
+    "UPDATE payments SET status = $2, reason = $3, version = $4 WHERE pay_id = $1 AND version = $4 - 1";
 
 contracts::PaymentState payment_from_row(const store::Row& row) {
   return contracts::PaymentState{row.integer(0), row.integer(1), row.integer(2), row.text(3),

@@ -33,8 +33,10 @@ class PaymentRepository {
   [[nodiscard]] std::vector<contracts::PaymentState> list(std::optional<std::int64_t> rsv_id,
                                                          const std::optional<std::string>& customer_id,
                                                          std::int64_t limit, std::int64_t offset) const;
-  // Writes status, reason and version; false when the payment does not exist.
-  bool update(const contracts::PaymentState& payment);
+  // Writes status, reason and version, the next one after the version read; false (nothing
+  // written) when the payment does not exist or changed since it was read: another instance of
+  // payment (sharing the database) decided or refunded it first.
+  [[nodiscard]] bool update(const contracts::PaymentState& payment);
 
  private:
   store::Database& db_;

@@ -16,6 +16,10 @@ boost::asio::awaitable<int> ReservationRecovery::run_once() {
     saga_.expire_keys(now);
     return reservations_.unsettled(iso_utc(now - settle_after_));
   });
+  if (int cancelled = co_await run_blocking(blocking_, [&] {
+        return saga_.cancel_left_on_deleted_movies({{}, now}, iso_utc(now));
+      }); cancelled > 0)
+    log_.warn("reservations confirmed while their movie was being deleted: cancelled", {{"count", std::int64_t{cancelled}}});
   int settled = 0;
   for (const auto& pending : unsettled) {
     // Claimed first: another instance of the service recovering at the same time skips it.

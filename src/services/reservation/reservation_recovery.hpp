@@ -5,7 +5,8 @@
 // follow), and settles only on that definitive answer. While payment is unreachable or still
 // deciding, the reservation waits: an unanswered question never becomes "nothing was charged".
 // These questions bypass the circuit breaker and never count in it. Also expires old
-// Idempotency-Keys.
+// Idempotency-Keys, and cancels reservations left reserved on a deleted movie
+// (ReservationSaga::cancel_left_on_deleted_movies).
 #include <utility>
 #include <boost/asio/awaitable.hpp>
 #include <atomic>

@@ -131,6 +131,9 @@ constexpr std::string_view kExpireKeys = "DELETE FROM idempotency_keys WHERE cre
 constexpr std::string_view kReservedOfMovie =
     "WHERE movie_id = $1 AND status = 'reserved' "
     "AND screening_id IN (SELECT screening_id FROM screenings WHERE starts_at > $2) ORDER BY rsv_id";
+constexpr std::string_view kReservedOfDeletedMovies =
+    "WHERE status = 'reserved' AND movie_id IN (SELECT movie_id FROM movies WHERE deleted = 1) "
+    "AND screening_id IN (SELECT screening_id FROM screenings WHERE starts_at > $1) ORDER BY rsv_id LIMIT 100";
 constexpr std::string_view kClaimForRecovery =
     "UPDATE reservations SET recovery_lease = $3 WHERE rsv_id = $1 AND status = 'reqReserve' "
     "AND (recovery_lease IS NULL OR recovery_lease < $2)";
@@ -277,6 +280,10 @@ std::int64_t ReservationRepository::expire_keys(const std::string& before_iso) {
 std::vector<Reservation> ReservationRepository::reserved_of_movie(std::int64_t movie_id,
                                                                  const std::string& starting_after_iso) const {
   return reservations_from(db_.query(query(kReservedOfMovie), {movie_id, starting_after_iso}));
+}
+
+std::vector<Reservation> ReservationRepository::reserved_of_deleted_movies(const std::string& starting_after_iso) const {
+  return reservations_from(db_.query(query(kReservedOfDeletedMovies), {starting_after_iso}));
 }
 
 bool ReservationRepository::claim_for_recovery(std::int64_t id, const std::string& now_iso,

@@ -73,6 +73,8 @@ class ReservationRepository {
   // Reserved reservations of the movie whose screening starts after `starting_after_iso`.
   [[nodiscard]] std::vector<Reservation> reserved_of_movie(std::int64_t movie_id,
                                                           const std::string& starting_after_iso) const;
+  // The same for every deleted movie, the first 100.
+  [[nodiscard]] std::vector<Reservation> reserved_of_deleted_movies(const std::string& starting_after_iso) const;
 
   [[nodiscard]] std::optional<IdempotencyRecord> find_key(const IdempotencyScope& scope) const;
   // Throws store::ConstraintViolation when the key is already taken (by a request in flight in

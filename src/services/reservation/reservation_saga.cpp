@@ -71,8 +71,10 @@ std::variant<Reservation, Refusal, Replay> ReservationSaga::start(const Reservat
   if (!fingerprint.empty()) try {
       reservations_.insert_key(scope, fingerprint, 0, now_iso);
     } catch (const store::ConstraintViolation&) {
-      return refusal(409, "idempotency_in_flight",
-                     "a request with this Idempotency-Key is being handled; retry later for its answer");
+      auto in_flight = refusal(409, "idempotency_in_flight",
+                               "a request with this Idempotency-Key is being handled; retry later for its answer");
+      in_flight.retry_after = std::chrono::seconds(1);
+      return in_flight;
     }
   try {
     pending = reservations_.insert(pending, now_iso);
@@ -217,12 +219,23 @@ void ReservationSaga::on_movie_deleted(std::int64_t movie_id, const contracts::E
     system_cancel(std::move(reservation), "movie_deleted", origin);
 }
 
-void ReservationSaga::system_cancel(Reservation reservation, std::string reason, const contracts::EventOrigin& origin) {
+int ReservationSaga::cancel_left_on_deleted_movies(const contracts::EventOrigin& origin, const std::string& now_iso) {
+  store::Transaction transaction(db_);
+  int cancelled = 0;
+  for (auto& reservation : reservations_.reserved_of_deleted_movies(now_iso))
+    cancelled += system_cancel(std::move(reservation), "movie_deleted", origin) ? 1 : 0;
+  transaction.commit();
+  events_.published();
+  return cancelled;
+}
+
+bool ReservationSaga::system_cancel(Reservation reservation, std::string reason, const contracts::EventOrigin& origin) {
   auto decision = request_cancel(std::move(reservation));
-  if (!decision.next) return;
+  if (!decision.next) return false;
   decision.next->reason = std::move(reason);
-  if (!reservations_.update(*decision.next)) return;  // changed by another process of the service
+  if (!reservations_.update(*decision.next)) return false;  // changed by another process of the service
   emit("ReservationCancelRequested", *decision.next, origin);
+  return true;
 }
 
 std::int64_t ReservationSaga::expire_keys(std::chrono::system_clock::time_point now) {

@@ -39,6 +39,7 @@ struct Refusal {
   int status;
   std::string code;
   std::string message;
+  std::chrono::seconds retry_after{0};  // > 0: the same request may succeed after this long
 };
 
 // A request whose Idempotency-Key was used before with the same body.
@@ -73,6 +74,11 @@ class ReservationSaga {
   void on_payment_cancelled(std::int64_t rsv_id, const contracts::EventOrigin& origin);
   // Consumer side: the movie is gone; its reservations of screenings to come are cancelled and refunded.
   void on_movie_deleted(std::int64_t movie_id, const contracts::EventOrigin& origin, const std::string& now_iso);
+  // Recovery side, in a transaction of its own: a reservation confirmed while its movie's deletion
+  // was applied (two transactions at once on a database server, neither seeing the other's
+  // uncommitted change) is still reserved on a deleted movie; it is cancelled and refunded like
+  // the others. Returns how many.
+  int cancel_left_on_deleted_movies(const contracts::EventOrigin& origin, const std::string& now_iso);
   // Deletes Idempotency-Keys older than the rules allow.
   std::int64_t expire_keys(std::chrono::system_clock::time_point now);
 
@@ -85,7 +91,7 @@ class ReservationSaga {
                                                                const Screening& screening);
   std::optional<std::variant<Refusal, Replay>> replay_of(const IdempotencyScope& scope, const std::string& fingerprint,
                                                          const std::string& now_iso);
-  void system_cancel(Reservation reservation, std::string reason, const contracts::EventOrigin& origin);
+  bool system_cancel(Reservation reservation, std::string reason, const contracts::EventOrigin& origin);
   void emit(std::string_view type, const Reservation& reservation, const contracts::EventOrigin& origin);
 
   store::Database& db_;

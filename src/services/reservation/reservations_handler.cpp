@@ -1,5 +1,7 @@
 #include "services/reservation/reservations_handler.hpp"
 
+#include <algorithm>
+
 #include "core/http/errors.hpp"
 #include "core/http/query.hpp"
 #include "core/json.hpp"
@@ -12,13 +14,14 @@ namespace cinema::reservation {
 namespace {
 constexpr std::size_t kMaxIdempotencyKeyBytes = 255;
 
-http::Response refusal_response(const Refusal& refusal) {
-  return http::Response::json(refusal.status, http::error_body(refusal.code, refusal.message));
-}
-
 http::Response with_retry_after(http::Response response, std::chrono::seconds after) {
   response.headers.set("Retry-After", std::to_string(std::max<std::int64_t>(1, after.count())));
   return response;
+}
+
+http::Response refusal_response(const Refusal& refusal) {
+  auto response = http::Response::json(refusal.status, http::error_body(refusal.code, refusal.message));
+  return refusal.retry_after.count() > 0 ? with_retry_after(std::move(response), refusal.retry_after) : response;
 }
 
 // The answer when payment gave no decision: the reservation waits for recovery (held), or nothing
@@ -38,10 +41,17 @@ http::Response undecided_response(const Reservation& reservation, const PaymentO
       outcome.retry_after);
 }
 
+// Printable ASCII only: the key is stored and compared as text (PostgreSQL refuses bytes that are
+// not UTF-8, and a control character would print or log as something else), and a header present
+// but empty is a client's mistake, not a request without a key.
 std::string idempotency_key_of(const http::Request& request) {
-  auto key = std::string(request.headers.get("Idempotency-Key").value_or(""));
-  if (key.size() > kMaxIdempotencyKeyBytes)
-    throw http::BadRequest("Idempotency-Key", "must be at most " + std::to_string(kMaxIdempotencyKeyBytes) + " bytes");
+  auto header = request.headers.get("Idempotency-Key");
+  if (!header) return {};
+  std::string key(*header);
+  if (key.empty() || key.size() > kMaxIdempotencyKeyBytes)
+    throw http::BadRequest("Idempotency-Key", "must be 1 to " + std::to_string(kMaxIdempotencyKeyBytes) + " bytes");
+  if (!std::all_of(key.begin(), key.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; }))
+    throw http::BadRequest("Idempotency-Key", "must be printable ASCII characters");
   return key;
 }
 }  // namespace
@@ -126,7 +136,9 @@ http::Awaitable ReservationsHandler::replayed(const IdempotencyScope& scope, con
 
 http::Response ReservationsHandler::list(const http::Request& request) const {
   auto page = http::page_of(request);
-  auto customer = security::customer_filter(request.caller, request.query_param("customerId"));
+  auto asked = request.query_param("customerId");
+  if (asked) asked = checked_customer_id(std::move(*asked));
+  auto customer = security::customer_filter(request.caller, std::move(asked));
   return http::Response::json(200, reservations_to_json(reservations_.list(customer, page.limit, page.offset)));
 }
 

@@ -51,13 +51,34 @@ TEST_F(PaymentRepositoryTest, ListIsOldestFirstFiltersByReservationAndPages) {
 TEST_F(PaymentRepositoryTest, UpdateWritesStatusReasonAndVersion) {
   auto stored = payments_->insert(payment(11));
   stored.status = "cancelled";
-  stored.version = 2;
+  ++stored.version;
   EXPECT_TRUE(payments_->update(stored));
   auto found = payments_->find(stored.pay_id);
   EXPECT_EQ(found->status, "cancelled");
-  EXPECT_EQ(found->version, 2);
+  EXPECT_EQ(found->version, stored.version);
   stored.pay_id = 99;
   EXPECT_FALSE(payments_->update(stored));
+}
+
+// Two instances of payment share the database: each may read the same pending payment and decide
+// it. Only the first write of a version lands; the second is told so and announces nothing.
+TEST_F(PaymentRepositoryTest, AnUpdateFromAStaleReadWritesNothing) {
+  auto stored = payments_->insert(payment(11));
+  auto first = stored, second = stored;
+  first.status = "declined";
+  first.reason = "processor_timeout";
+  first.version = stored.version + 1;
+  second.status = "cancelled";
+  second.version = stored.version + 1;
+  EXPECT_TRUE(payments_->update(first));
+  EXPECT_FALSE(payments_->update(second)) << "written over a version it never read";
+  auto found = payments_->find(stored.pay_id);
+  EXPECT_EQ(found->status, "declined");
+  EXPECT_EQ(found->version, stored.version + 1);
+  auto next = *found;
+  next.status = "cancelled";
+  next.version = found->version + 1;
+  EXPECT_TRUE(payments_->update(next)) << "from the version now stored";
 }
 
 TEST_F(PaymentRepositoryTest, MigratingAgainKeepsTheData) {

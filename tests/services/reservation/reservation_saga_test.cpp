@@ -221,6 +221,21 @@ TEST_F(ReservationSagaTest, DeletingAMovieCancelsItsReservationsToCome) {
                                                       "ReservationConfirmed", "ReservationCancelRequested"}));
 }
 
+// On a database server, a settlement and the deletion's scan can run at once, neither seeing the
+// other's uncommitted change: the reservation ends reserved on a deleted movie. Recovery's sweep
+// cancels it (and payment refunds it on that event), once.
+TEST_F(ReservationSagaTest, AReservationTheDeletionMissedIsCancelledByTheSweep) {
+  auto missed = saga_->settle(std::get<Reservation>(start({"A1"})), approved(5), {});
+  reservations_->set_movie_known(1, true);  // the deletion's scan ran before the confirmation committed
+  EXPECT_EQ(saga_->cancel_left_on_deleted_movies({}, "2031-01-01T00:00:00Z"), 0) << "its screening is over";
+  EXPECT_EQ(saga_->cancel_left_on_deleted_movies({}, kNow), 1);
+  EXPECT_EQ(reservations_->find(missed.id)->status, status::cancel_requested);
+  EXPECT_EQ(reservations_->find(missed.id)->reason, "movie_deleted");
+  EXPECT_EQ(saga_->cancel_left_on_deleted_movies({}, kNow), 0) << "cancelled once";
+  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"ReservationCreated", "ReservationConfirmed",
+                                                      "ReservationCancelRequested"}));
+}
+
 TEST_F(ReservationSagaTest, CancelIsRefusedPastTheCutOff) {
   auto reserved = saga_->settle(std::get<Reservation>(start({"A1"})), approved(5), {});
   auto late = saga_->cancel(reserved.id, {}, "2030-01-01T18:45:00Z");  // 15 min before, cut-off 30
