@@ -47,6 +47,16 @@ std::uint64_t file_size(int fd) {
 std::string numbered(const std::string& path, int n) { return path + "." + std::to_string(n); }
 }  // namespace
 
+void rotate_numbered_files(const std::string& path, int max_files) {
+  if (max_files <= 0) {
+    ::unlink(path.c_str());
+    return;
+  }
+  ::unlink(numbered(path, max_files).c_str());
+  for (int n = max_files - 1; n >= 1; --n) ::rename(numbered(path, n).c_str(), numbered(path, n + 1).c_str());
+  ::rename(path.c_str(), numbered(path, 1).c_str());
+}
+
 LogLevel parse_log_level(std::string_view text) {
   for (auto level : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error})
     if (level_name(level) == text) return level;
@@ -112,13 +122,7 @@ void Logger::write_line(std::string_view text) {
 // takes the name. Crash output written to standard error lands in the current file, not a rotated one.
 void Logger::rotate() {
   const auto& path = options_.path;
-  if (options_.max_files <= 0) {
-    ::unlink(path.c_str());
-  } else {
-    ::unlink(numbered(path, options_.max_files).c_str());
-    for (int n = options_.max_files - 1; n >= 1; --n) ::rename(numbered(path, n).c_str(), numbered(path, n + 1).c_str());
-    ::rename(path.c_str(), numbered(path, 1).c_str());
-  }
+  rotate_numbered_files(path, options_.max_files);
   int fresh = open_log_file(path);
   if (fresh < 0) {  // no inode left, say: keep the old file and try again after another file's worth
     size_ = 0;

@@ -23,6 +23,11 @@ namespace cinema {
 enum class LogLevel { debug, info, warn, error };
 LogLevel parse_log_level(std::string_view text);  // throws std::invalid_argument
 
+// Moves `path` aside as `<path>.1`, `.1` to `.2`, ... up to `<path>.<max_files>` (the oldest is
+// deleted; with max_files 0, `path` itself is): the rotation of a file written by one process,
+// which then opens `path` afresh. A process holding the old file keeps writing into `.1`.
+void rotate_numbered_files(const std::string& path, int max_files);
+
 using LogValue = std::variant<std::string_view, std::int64_t, double, bool>;
 using LogFields = std::initializer_list<std::pair<std::string_view, LogValue>>;
 

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/log.hpp"
+
 #include "core/http/client.hpp"
 #include "services/message/message_json.hpp"
 
@@ -34,13 +36,19 @@ std::string LogFileSender::open_current_file() {
   }
   fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) return "cannot open " + path_ + ": " + std::strerror(errno);
+  struct stat opened {};
+  size_ = ::fstat(fd_, &opened) == 0 ? static_cast<std::uint64_t>(opened.st_size) : 0;
   next_path_check_ = now + std::chrono::seconds(1);
   return {};
 }
 
 DeliveryResult LogFileSender::send(const Message& message) {
-  if (auto error = open_current_file(); !error.empty()) return {false, error};
   auto line = message_to_json(message) + "\n";
+  if (fd_ >= 0 && limits_.max_file_bytes > 0 && size_ > 0 && size_ + line.size() > limits_.max_file_bytes) {
+    rotate_numbered_files(path_, limits_.max_files);
+    close_file();
+  }
+  if (auto error = open_current_file(); !error.empty()) return {false, error};
   // A line is delivered once the file has all of it (O_APPEND: each write lands at the end).
   for (std::string_view rest = line; !rest.empty();) {
     auto written = ::write(fd_, rest.data(), rest.size());
@@ -51,6 +59,7 @@ DeliveryResult LogFileSender::send(const Message& message) {
       return {false, error};
     }
     rest.remove_prefix(static_cast<std::size_t>(written));
+    size_ += static_cast<std::uint64_t>(written);
   }
   return {true, {}};
 }

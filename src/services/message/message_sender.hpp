@@ -30,13 +30,20 @@ class MessageSender {
   virtual DeliveryResult send(const Message& message) = 0;
 };
 
+// How large the file of delivered messages may grow: past `max_file_bytes` it becomes `<path>.1`
+// (as a service's log does, core/log.hpp), so it keeps at most (max_files + 1) x max_file_bytes.
+struct MessageFileLimits {
+  std::uint64_t max_file_bytes = 64ull << 20;  // 0: never rotated here
+  int max_files = 3;
+};
+
 // Appends the message as one JSON line to a file. The file stays open (opening and closing it per
 // message was an eighth of the service's CPU under load); when the path stops naming it (rotated
-// or removed), it is opened again within a second.
+// by someone else, or removed), it is opened again within a second.
 class LogFileSender final : public MessageSender {
  public:
-  explicit LogFileSender(std::string path, DeliveryClock clock = {})
-      : path_(std::move(path)), clock_(std::move(clock)) {}
+  explicit LogFileSender(std::string path, MessageFileLimits limits = {}, DeliveryClock clock = {})
+      : path_(std::move(path)), limits_(limits), clock_(std::move(clock)) {}
   ~LogFileSender() override;
   LogFileSender(const LogFileSender&) = delete;
   LogFileSender& operator=(const LogFileSender&) = delete;
@@ -48,8 +55,10 @@ class LogFileSender final : public MessageSender {
   void close_file();
 
   std::string path_;
+  MessageFileLimits limits_;
   DeliveryClock clock_;
   int fd_ = -1;
+  std::uint64_t size_ = 0;  // of the open file
   std::chrono::steady_clock::time_point next_path_check_{};
 };
 

@@ -18,7 +18,10 @@ std::unique_ptr<MessageSender> make_sender(const ServiceContext& context) {
   const auto& url = context.config.text("message.webhook_url");
   if (url.empty()) {
     auto path = std::filesystem::path(context.data_dir) / context.config.text("message.log_file");
-    return std::make_unique<LogFileSender>(path.string());
+    MessageFileLimits limits{
+        .max_file_bytes = static_cast<std::uint64_t>(context.config.integer("message.log_max_mb")) << 20,
+        .max_files = static_cast<int>(context.config.integer("message.log_max_files"))};
+    return std::make_unique<LogFileSender>(path.string(), limits);
   }
   try {
     auto timeout = std::chrono::milliseconds(context.config.integer("message.webhook_timeout_ms"));
@@ -82,6 +85,11 @@ SettingGroup message_settings() {
           {"message.log_file", T::string, "messages.log",
            "Without a webhook, messages are delivered as JSON lines to this file (relative to data.dir unless "
            "absolute)."},
+          {"message.log_max_mb", T::integer, "64",
+           "Past this size the file of messages becomes <file>.1 (and .1 becomes .2, ...); 0: never rotated.", 0,
+           1'000'000},
+          {"message.log_max_files", T::integer, "3",
+           "Rotated files of messages kept (<file>.1 .. <file>.N, the oldest deleted).", 0, 100},
           {"message.webhook_url", T::string, "",
            "When set (http://host:port/path), each message is POSTed there as JSON instead."},
           {"message.webhook_timeout_ms", T::integer, "2000", "How long one webhook call may take.", 1, 600'000},

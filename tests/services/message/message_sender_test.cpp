@@ -1,5 +1,6 @@
 // Component tier: the senders against a real file and a tiny in-process HTTP server.
 #include "services/message/message_sender.hpp"
+#include "services/message/message_json.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -144,6 +145,12 @@ class LogFileSenderTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::vector<std::int64_t> ids_in(const std::string& name) const {
+    std::ifstream file(dir_ / name);
+    std::vector<std::int64_t> ids;
+    for (std::string line; std::getline(file, line);) ids.push_back(json::Json::parse(line)["messageId"].get<std::int64_t>());
+    return ids;
+  }
   std::filesystem::path dir_;
 };
 
@@ -167,7 +174,7 @@ TEST_F(LogFileSenderTest, AFileRotatedAwayIsOpenedAgainAndLosesNoLine) {
   auto now = std::chrono::steady_clock::time_point(1h);  // moved by the test only
   DeliveryClock clock;
   clock.steady = [&now] { return now; };
-  LogFileSender sender((dir_ / "messages.log").string(), clock);
+  LogFileSender sender((dir_ / "messages.log").string(), {}, clock);
   auto message = sample_message();
   EXPECT_TRUE(sender.send(message).delivered);
   std::filesystem::rename(dir_ / "messages.log", dir_ / "messages.log.1");
@@ -177,14 +184,25 @@ TEST_F(LogFileSenderTest, AFileRotatedAwayIsOpenedAgainAndLosesNoLine) {
   now += 1ms;
   message.id = 9;
   EXPECT_TRUE(sender.send(message).delivered);
-  auto ids_in = [&](const char* name) {
-    std::ifstream file(dir_ / name);
-    std::vector<std::int64_t> ids;
-    for (std::string line; std::getline(file, line);) ids.push_back(json::Json::parse(line)["messageId"].get<std::int64_t>());
-    return ids;
-  };
   EXPECT_EQ(ids_in("messages.log.1"), (std::vector<std::int64_t>{7, 8}));
   EXPECT_EQ(ids_in("messages.log"), (std::vector<std::int64_t>{9}));
+}
+
+// Disk is bounded by default: past its size the file becomes .1, .1 becomes .2, and the oldest
+// beyond max_files is deleted; no line is ever split between two files.
+TEST_F(LogFileSenderTest, ItsFileIsRotatedBySizeKeepingMaxFiles) {
+  auto line_bytes = message_to_json(sample_message()).size() + 1;
+  LogFileSender sender((dir_ / "messages.log").string(),
+                       MessageFileLimits{.max_file_bytes = 2 * line_bytes + 1, .max_files = 2});
+  auto message = sample_message();
+  for (std::int64_t id = 1; id <= 7; ++id) {
+    message.id = id;
+    EXPECT_TRUE(sender.send(message).delivered);
+  }
+  EXPECT_EQ(ids_in("messages.log"), (std::vector<std::int64_t>{7}));
+  EXPECT_EQ(ids_in("messages.log.1"), (std::vector<std::int64_t>{5, 6}));
+  EXPECT_EQ(ids_in("messages.log.2"), (std::vector<std::int64_t>{3, 4}));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "messages.log.3")) << "1 and 2, the oldest, were deleted";
 }
 
 TEST_F(LogFileSenderTest, UnwritableFileIsNotADelivery) {
