@@ -28,6 +28,7 @@ class TwoInstances : public ::testing::Test {
     ::setenv("RESERVATION_SETTLE_AFTER_MS", "1000", 1);
     // Both payment instances look for due payments every 10 ms: they find the same ones at once.
     ::setenv("PAYMENT_DECIDE_INTERVAL_MS", "10", 1);
+    ::setenv("MAX_RESERVATION_PER_PERSON", "5", 1);
     data_dir_ = std::filesystem::temp_directory_path() / ("cinema-two-" + std::to_string(::getpid()) + "-" +
                                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(data_dir_);
@@ -41,6 +42,7 @@ class TwoInstances : public ::testing::Test {
     ::unsetenv("PAYMENT_PROCESSOR_HANG_MS");
     ::unsetenv("RESERVATION_SETTLE_AFTER_MS");
     ::unsetenv("PAYMENT_DECIDE_INTERVAL_MS");
+    ::unsetenv("MAX_RESERVATION_PER_PERSON");
   }
   http::Response call(const std::string& method, const std::string& target, const json& body = nullptr) {
     return send(cinema_->gateway(), method, target, body.is_null() ? std::string{} : body.dump());
@@ -88,6 +90,26 @@ TEST_F(TwoInstances, EachPendingPaymentIsDecidedOnce) {
     return payments.size() == 24 &&
            std::all_of(payments.begin(), payments.end(), [](const json& p) { return p["status"] == "declined"; });
   }, 30s)) << of_movie("payments", movie).dump();
+}
+
+// One customer's 32 requests at once, spread over both instances: the cap (5 here) holds.
+TEST_F(TwoInstances, OneCustomersCapHoldsAcrossInstances) {
+  auto [movie, screening] = big_screening();
+  std::vector<std::thread> clients;
+  std::atomic<int> created{0}, capped{0};
+  for (int i = 0; i < 32; ++i)
+    clients.emplace_back([&, i] {
+      auto answer = call("POST", "/reservations",
+                         {{"screeningId", screening}, {"seats", {fmt::format("B{}", i + 1)}}, {"customerId", "hoarder"}});
+      if (answer.status == 201) ++created;
+      else if (answer.status == 409 && json::parse(answer.body)["error"] == "limit_reached") ++capped;
+      else ADD_FAILURE() << answer.status << " " << answer.body;
+    });
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(created.load(), 5);
+  EXPECT_EQ(capped.load(), 27);
+  auto held = of_movie("reservations", movie);
+  EXPECT_EQ(std::count_if(held.begin(), held.end(), [](const json& r) { return r["status"] == "reserved"; }), 5);
 }
 
 // A movie deleted while 16 clients buy its seats: every reservation of it ends cancelled and

@@ -144,6 +144,8 @@ constexpr std::string_view kSelect =
     "FROM reservations ";
 // Always one row: the count, then the screening's columns as kFindScreening has them, NULL when
 // there is no screening $2.
+// A database server's lock on one customer, held until the transaction ends.
+constexpr std::string_view kLockCustomer = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 constexpr std::string_view kHoldContext =
     "SELECT (SELECT count(*) FROM reservations WHERE customer_id = $1 "
     "AND status IN ('reqReserve', 'reserved', 'reqCancel')), "
@@ -312,6 +314,12 @@ std::vector<Reservation> ReservationRepository::list(const std::optional<std::st
 HoldContext ReservationRepository::hold_context(const std::string& customer_id,
                                                std::optional<std::int64_t> screening_id) const {
   store::Value screening = screening_id ? store::Value(*screening_id) : store::Value(nullptr);
+  // Two instances holding for one customer at once would each count below the cap and both hold:
+  // on a database server the customer's lock comes first (in the same round trip), so the count is
+  // read once the other hold committed. (SQLite has one writer at a time: a count that went stale
+  // fails the write.) Two commit groups taking two customers' locks in opposite orders deadlock;
+  // the server breaks it, and the group is run again (StoreConflict).
+  if (db_.backend() == "postgres") db_.execute_deferred(kLockCustomer, {customer_id});
   auto rows = db_.query(kHoldContext, {customer_id, screening});
   const auto& row = rows.at(0);
   HoldContext context{row.integer(0), std::nullopt};
