@@ -99,9 +99,8 @@ class Supervisor {
   void judge_liveness(Child& child, int status);
   void serve_control();
   void advance_restart();
-  void abandon_restart();
-  bool wait_exit(pid_t pid, milliseconds grace);
-  void stop_all();
+  pid_t abandon_restart();
+  void stop_all(pid_t draining = -1);
   void print_summary() const;
   void open_databases();
 
@@ -364,39 +363,37 @@ void Supervisor::advance_restart() {
   restart_.reset();
 }
 
-// Stopping mid-restart: the new process does not serve yet, the old one is already draining.
-void Supervisor::abandon_restart() {
-  if (!restart_) return;
+// Stopping mid-restart: the new process does not serve yet and is killed; the old one, already
+// draining, is returned to be waited for with the others.
+pid_t Supervisor::abandon_restart() {
+  if (!restart_) return -1;
   if (restart_->phase == RollingRestart::Phase::starting && !exited(restart_->fresh)) {
     ::kill(restart_->fresh, SIGKILL);
     ::waitpid(restart_->fresh, nullptr, 0);
   }
-  if (restart_->phase == RollingRestart::Phase::draining && restart_->draining > 0)
-    wait_exit(restart_->draining, milliseconds(options_.stop_grace_ms));
+  pid_t draining = restart_->phase == RollingRestart::Phase::draining ? restart_->draining : -1;
   restart_->request->reply("error: cinema up is stopping");
   restart_.reset();
+  return draining;
 }
 
-// Waits until `pid` exited, killing it after `grace`; false when it had to be killed.
-bool Supervisor::wait_exit(pid_t pid, milliseconds grace) {
-  auto deadline = Clock::now() + grace;
-  while (Clock::now() < deadline) {
-    if (exited(pid)) return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
-  return false;
-}
-
-void Supervisor::stop_all() {
+// Every child gets SIGTERM at once and the same stop time (as does `draining`, the old process of
+// an abandoned restart, already told to stop); what is left after it is killed.
+void Supervisor::stop_all(pid_t draining) {
   for (auto& child : children_)
     if (child.pid > 0) ::kill(child.pid, SIGTERM);
   auto deadline = Clock::now() + milliseconds(options_.stop_grace_ms);
-  auto running = [&] { return std::any_of(children_.begin(), children_.end(), [](const Child& c) { return c.pid > 0; }); };
+  auto running = [&] {
+    if (draining > 0 && exited(draining)) draining = -1;
+    return draining > 0 || std::any_of(children_.begin(), children_.end(), [](const Child& c) { return c.pid > 0; });
+  };
   while (running() && Clock::now() < deadline) {
     reap(true);
     std::this_thread::sleep_for(milliseconds(10));
+  }
+  if (draining > 0) {
+    ::kill(draining, SIGKILL);
+    ::waitpid(draining, nullptr, 0);
   }
   for (auto& child : children_)
     if (child.pid > 0) {
@@ -461,8 +458,7 @@ int Supervisor::run() {
     serve_control();
   }
   std::cout << "cinema up: stopping...\n" << std::flush;
-  abandon_restart();
-  stop_all();
+  stop_all(abandon_restart());
   std::cout << "cinema up: stopped\n";
   return 0;
 }

@@ -1,12 +1,14 @@
 #include "cli/supervisor_control.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -91,14 +93,29 @@ ControlSocket::~ControlSocket() {
   std::filesystem::remove(path_, ignored);
 }
 
+// The line must come whole within kLineTime of the connection, however it trickles in: the
+// supervisor's loop reads it, and meanwhile restarts nothing (a client sending a byte every second
+// held it for minutes). `cinema restart` writes its line at once.
 std::unique_ptr<ControlRequest> ControlSocket::next() {
-  int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0) return nullptr;
-  timeval wait{.tv_sec = 1, .tv_usec = 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+  constexpr auto kLineTime = std::chrono::milliseconds(200);
+  auto deadline = std::chrono::steady_clock::now() + kLineTime;
   std::string line;
-  char byte = 0;
-  while (line.size() < 200 && ::recv(fd, &byte, 1, 0) == 1 && byte != '\n') line += byte;
+  for (char byte = 0; line.size() < 200;) {
+    auto n = ::recv(fd, &byte, 1, 0);
+    if (n == 1 && byte == '\n') break;
+    if (n == 1) {
+      line += byte;
+      continue;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (n == 0 || (errno != EAGAIN && errno != EINTR) || left.count() <= 0) break;
+    pollfd readable{.fd = fd, .events = POLLIN, .revents = 0};
+    ::poll(&readable, 1, static_cast<int>(left.count()));
+  }
+  int flags = ::fcntl(fd, F_GETFL);
+  ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);  // replies are written whole
   return std::make_unique<ControlRequest>(fd, std::move(line));
 }
 

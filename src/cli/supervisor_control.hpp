@@ -34,7 +34,7 @@ class ControlSocket {
   ~ControlSocket();
   ControlSocket(const ControlSocket&) = delete;
   ControlSocket& operator=(const ControlSocket&) = delete;
-  // A request waiting to be handled, if any (never blocks for long: a client has a second to send its line).
+  // A request waiting to be handled, if any (never blocks for long: a client has 200 ms to send its line).
   std::unique_ptr<ControlRequest> next();
 
  private:

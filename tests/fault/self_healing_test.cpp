@@ -4,8 +4,12 @@
 // process under a steady stream of reservations, which see only the answers they are designed to
 // get. docs/RESILIENCE.md, "Self-healing" and "Rolling restart".
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <future>
 #include <iostream>
 #include <thread>
@@ -172,6 +176,40 @@ TEST_F(SelfHealing, AServiceThatDiesDuringARollingRestartIsBackBeforeItEnds) {
       << restarted.output;
   EXPECT_NE(::kill(payment, 0), 0) << "the frozen payment " << payment << " is still there";
   EXPECT_GT(serving_pid(cinema_->service(kPayment)), 0);
+}
+
+// The supervisor reads a request line on its loop: a client that trickles its line (a byte every
+// 0.8 s) is cut off after a moment instead of holding the loop, so a service killed meanwhile is
+// back before the trickle ends. Before, each byte reset a 1 s wait, and the service stayed down.
+TEST_F(SelfHealing, AClientTricklingItsRequestDoesNotHoldTheSupervisor) {
+  cinema_ = std::make_unique<CinemaProcess>(data_dir_, std::vector<std::string>{"--only", "movie"});
+  auto movie = serving_pid(cinema_->service(kMovie));
+  ASSERT_GT(movie, 0);
+  std::atomic<bool> trickling{true};
+  std::thread trickler([&] {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    auto path = (data_dir_ / "supervisor.sock").string();
+    std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", path.c_str());
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0)
+      for (int i = 0; i < 12; ++i) {  // about 10 s, also once the supervisor hung up
+        ::send(fd, "r", 1, MSG_NOSIGNAL);
+        std::this_thread::sleep_for(800ms);
+      }
+    ::close(fd);
+    trickling = false;
+  });
+  std::this_thread::sleep_for(500ms);
+  ::kill(movie, SIGKILL);
+  bool back = eventually([&] {
+    auto pid = serving_pid(cinema_->service(kMovie));
+    return pid > 0 && pid != movie;
+  }, 30s);
+  bool while_trickling = trickling;
+  trickler.join();
+  EXPECT_TRUE(back) << cinema_->output();
+  EXPECT_TRUE(while_trickling) << "movie came back only after the trickling client gave up";
 }
 
 // One client of the gateway: reserves seats one after another on one kept-alive connection (with

@@ -1,5 +1,6 @@
 #include "services/message/messages_handler.hpp"
 
+#include "contracts/customer_id.hpp"
 #include "core/http/errors.hpp"
 #include "core/http/query.hpp"
 #include "core/json.hpp"
@@ -14,7 +15,7 @@ void MessagesHandler::register_routes(http::Router& router) {
 
 http::Response MessagesHandler::list(const http::Request& request) const {
   // Required (a customer's own by default): an unfiltered list of everyone's has no use.
-  auto customer_id = security::customer_filter(request.caller, request.query_param("customerId"));
+  auto customer_id = security::customer_filter(request.caller, contracts::customer_id_query(request));
   if (!customer_id || customer_id->empty()) throw http::BadRequest("customerId", "is required");
   std::optional<std::int64_t> rsv_id;
   if (auto text = request.query_param("rsvId")) rsv_id = json::parse_id(*text, "rsvId");

@@ -1,5 +1,6 @@
 #include "services/movie/audience_json.hpp"
 
+#include "contracts/customer_id.hpp"
 #include "core/http/errors.hpp"
 #include "core/json.hpp"
 
@@ -37,7 +38,8 @@ Review parse_review(std::string_view body, std::int64_t movie_id) {
   auto object = json::parse_object(body);
   json::reject_unknown_fields(object, {"customerId", "rating", "text", "movieId"});
   // Left out: the signed-in customer's own (the handler fills it in).
-  Review review{0, movie_id, json::optional_string(object, "customerId").value_or(""), 0,
+  auto customer = json::optional_string(object, "customerId");
+  Review review{0, movie_id, customer ? contracts::checked_customer_id(std::move(*customer)) : std::string{}, 0,
                 json::optional_string(object, "text").value_or("")};
   auto rating = json::optional_integer(object, "rating");
   if (!rating || *rating < 1 || *rating > 5) throw http::BadRequest("rating", "must be an integer from 1 to 5");

@@ -1,5 +1,6 @@
 #include "services/payment/payments_handler.hpp"
 
+#include "contracts/customer_id.hpp"
 #include "core/http/errors.hpp"
 #include "core/http/query.hpp"
 #include "core/json.hpp"
@@ -83,7 +84,7 @@ http::Response PaymentsHandler::list(const http::Request& request) const {
   auto page = http::page_of(request);
   std::optional<std::int64_t> rsv_id;
   if (auto text = request.query_param("rsvId")) rsv_id = json::parse_id(*text, "rsvId");
-  auto customer = security::customer_filter(request.caller, request.query_param("customerId"));
+  auto customer = security::customer_filter(request.caller, contracts::customer_id_query(request));
   return http::Response::json(200, payments_to_json(payments_.list(rsv_id, customer, page.limit, page.offset)));
 }
 

@@ -1,15 +1,12 @@
 #include "services/reservation/reservation_json.hpp"
 
-#include <algorithm>
-
+#include "contracts/customer_id.hpp"
 #include "core/http/errors.hpp"
 #include "core/json.hpp"
 
 namespace cinema::reservation {
 namespace {
 using cinema::json::Json;
-
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 Json to_object(const Reservation& r) {
   Json object{{"rsvId", r.id},         {"movieId", r.movie_id},       {"screeningId", r.screening_id},
@@ -34,14 +31,6 @@ std::vector<std::string> parse_seats(const Json& object) {
 }
 }  // namespace
 
-std::string checked_customer_id(std::string customer_id) {
-  if (customer_id.empty() || customer_id.size() > 100) throw http::BadRequest("customerId", "must be 1 to 100 characters");
-  // A NUL would end the id in a database server's C string (records filed under a shorter id).
-  if (std::any_of(customer_id.begin(), customer_id.end(), is_control))
-    throw http::BadRequest("customerId", "must not contain control characters");
-  return customer_id;
-}
-
 ReservationRequest parse_reservation_request(std::string_view body) {
   auto object = json::parse_object(body);
   json::reject_unknown_fields(object, {"movieId", "screeningId", "seats", "customerId", "cardNumber", "status",
@@ -54,7 +43,8 @@ ReservationRequest parse_reservation_request(std::string_view body) {
   if (!request.movie_id && !request.screening_id)
     throw http::BadRequest("movieId", "is required (or give screeningId and seats)");
   request.seats = parse_seats(object);
-  if (auto customer = json::optional_string(object, "customerId")) request.customer_id = checked_customer_id(*customer);
+  if (auto customer = json::optional_string(object, "customerId"))
+    request.customer_id = contracts::checked_customer_id(std::move(*customer));
   request.card_number = json::optional_string(object, "cardNumber").value_or("");
   if (!request.card_number.empty() &&
       (request.card_number.size() < 12 || request.card_number.size() > 19 ||

@@ -13,9 +13,6 @@ namespace cinema::reservation {
 // Throws http::BadRequest naming the field. The idempotency key comes from a header, not the body.
 // Without customerId (the seed's form) the customer id stays empty: the caller is anonymous.
 ReservationRequest parse_reservation_request(std::string_view body);
-// A customer id as given in a body or a query: 1 to 100 bytes, no control characters; throws
-// http::BadRequest otherwise.
-std::string checked_customer_id(std::string customer_id);
 // PATCH body: only {"status":"reqCancel"} changes anything.
 void parse_cancel_request(std::string_view body);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "contracts/customer_id.hpp"
 #include "core/http/errors.hpp"
 #include "core/http/query.hpp"
 #include "core/json.hpp"
@@ -136,9 +137,7 @@ http::Awaitable ReservationsHandler::replayed(const IdempotencyScope& scope, con
 
 http::Response ReservationsHandler::list(const http::Request& request) const {
   auto page = http::page_of(request);
-  auto asked = request.query_param("customerId");
-  if (asked) asked = checked_customer_id(std::move(*asked));
-  auto customer = security::customer_filter(request.caller, std::move(asked));
+  auto customer = security::customer_filter(request.caller, contracts::customer_id_query(request));
   return http::Response::json(200, reservations_to_json(reservations_.list(customer, page.limit, page.offset)));
 }
 

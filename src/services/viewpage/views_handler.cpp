@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "contracts/customer_id.hpp"
 #include "core/http/compression.hpp"
 #include "core/http/errors.hpp"
 #include "core/json.hpp"
@@ -44,7 +45,7 @@ http::Response ViewsHandler::cached_answer(const http::Request& request, const s
 }
 
 http::Response ViewsHandler::reservations(const http::Request& request) const {
-  auto customer = security::customer_filter(request.caller, request.query_param("customerId"));
+  auto customer = security::customer_filter(request.caller, contracts::customer_id_query(request));
   if (!customer || customer->empty()) throw http::BadRequest("customerId", "is required: ?customerId=kim");
   return http::Response::json(200, customer_reservations_to_json(views_.reservations_of(*customer)));
 }
