@@ -52,6 +52,13 @@ bool exited(pid_t pid) {
   return reaped == pid || (reaped < 0 && errno == ECHILD);
 }
 
+// Kills the child process `pid` and reaps it, unless it exited already.
+void kill_and_reap(pid_t pid) {
+  if (exited(pid)) return;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
 // One round of liveness probes, sent to every child at once on threads of their own so that a
 // frozen child costs the round one timeout, not one each; the supervisor's loop goes on meanwhile.
 struct LivenessRound {
@@ -307,12 +314,8 @@ void Supervisor::advance_restart() {
   auto& job = *restart_;
   if (job.phase == RollingRestart::Phase::starting) {
     auto& child = children_[job.instances[job.next]];
-    bool gone = exited(job.fresh);
-    if (gone || Clock::now() >= job.deadline) {
-      if (!gone) {
-        ::kill(job.fresh, SIGKILL);
-        ::waitpid(job.fresh, nullptr, 0);
-      }
+    if (exited(job.fresh) || Clock::now() >= job.deadline) {
+      kill_and_reap(job.fresh);
       job.request->reply(fmt::format("error: {}: the new instance (pid {}) did not become ready; pid {} keeps serving "
                                      "(log: {}, which ends with:\n{})", instance_name(child), job.fresh, child.pid,
                                      child.log_path, log_tail(child.log_path, 8)));
@@ -336,10 +339,7 @@ void Supervisor::advance_restart() {
     auto& child = children_[job.instances[job.next]];
     bool drained = job.draining <= 0 || exited(job.draining);
     if (!drained && Clock::now() < job.deadline) return;
-    if (!drained) {
-      ::kill(job.draining, SIGKILL);
-      ::waitpid(job.draining, nullptr, 0);
-    }
+    if (!drained) kill_and_reap(job.draining);
     auto text = fmt::format("{}: pid {} -> pid {} ({} ms{})", instance_name(child), job.replaced, child.pid,
                             std::chrono::duration_cast<milliseconds>(Clock::now() - job.began).count(),
                             drained ? "" : "; the old one did not drain in time and was killed");
@@ -367,10 +367,7 @@ void Supervisor::advance_restart() {
 // draining, is returned to be waited for with the others.
 pid_t Supervisor::abandon_restart() {
   if (!restart_) return -1;
-  if (restart_->phase == RollingRestart::Phase::starting && !exited(restart_->fresh)) {
-    ::kill(restart_->fresh, SIGKILL);
-    ::waitpid(restart_->fresh, nullptr, 0);
-  }
+  if (restart_->phase == RollingRestart::Phase::starting) kill_and_reap(restart_->fresh);
   pid_t draining = restart_->phase == RollingRestart::Phase::draining ? restart_->draining : -1;
   restart_->request->reply("error: cinema up is stopping");
   restart_.reset();
@@ -391,10 +388,7 @@ void Supervisor::stop_all(pid_t draining) {
     reap(true);
     std::this_thread::sleep_for(milliseconds(10));
   }
-  if (draining > 0) {
-    ::kill(draining, SIGKILL);
-    ::waitpid(draining, nullptr, 0);
-  }
+  if (draining > 0) kill_and_reap(draining);
   for (auto& child : children_)
     if (child.pid > 0) {
       std::cerr << fmt::format("cinema up: {} did not stop in time; killing it\n", instance_name(child));
